@@ -1,0 +1,6 @@
+//! The four-layer tool-call governance pipeline (SPEC §5):
+//! secret scan → scope check → tool blocklist → rate limit.
+
+mod decision;
+
+pub use decision::{Decision, LayerResult, LayerTrace};

@@ -1,0 +1,106 @@
+//! `warden.toml`: one section per feature. Sections are validated once at start-up; a bad
+//! file is an error (the server refuses to start — fail closed).
+//!
+//! Resolution order: `--config FILE`, else `$WARDEN_CONFIG`, else `./warden.toml` if present,
+//! else built-in defaults.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// A configuration file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML or does not match the schema.
+    #[error("invalid config file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The parser's message (with line and column).
+        message: String,
+    },
+    /// A value is well-formed but not acceptable.
+    #[error("invalid config: {0}")]
+    Invalid(String),
+}
+
+/// The whole configuration file. Unknown top-level sections are errors.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WardenConfig {
+    /// `[governance]` (SPEC §5); validated by the governance module.
+    #[serde(default)]
+    pub governance: Option<toml::Table>,
+    /// `[store]`.
+    #[serde(default)]
+    pub store: Option<toml::Table>,
+    /// `[counters]`.
+    #[serde(default)]
+    pub counters: Option<toml::Table>,
+    /// `[audit]`.
+    #[serde(default)]
+    pub audit: Option<toml::Table>,
+    /// `[server]`.
+    #[serde(default)]
+    pub server: Option<toml::Table>,
+    /// `[auth]`.
+    #[serde(default)]
+    pub auth: Option<toml::Table>,
+    /// `[mcp]`.
+    #[serde(default)]
+    pub mcp: Option<toml::Table>,
+    /// `[hook]`.
+    #[serde(default)]
+    pub hook: Option<toml::Table>,
+    /// `[detect]` (bot and scanner detection).
+    #[serde(default)]
+    pub detect: Option<toml::Table>,
+}
+
+impl WardenConfig {
+    /// Parses TOML text; `origin` names the source in error messages.
+    pub fn from_toml_str(text: &str, origin: &Path) -> Result<Self, ConfigError> {
+        toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: origin.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Reads and parses a file.
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_toml_str(&text, path)
+    }
+
+    /// Finds the file to use: `explicit`, else `$WARDEN_CONFIG`, else `./warden.toml` when it
+    /// exists; `None` means built-in defaults.
+    pub fn locate(explicit: Option<&Path>) -> Option<PathBuf> {
+        if let Some(p) = explicit {
+            return Some(p.to_path_buf());
+        }
+        if let Some(p) = std::env::var_os("WARDEN_CONFIG").filter(|v| !v.is_empty()) {
+            return Some(PathBuf::from(p));
+        }
+        let local = PathBuf::from("warden.toml");
+        local.is_file().then_some(local)
+    }
+
+    /// Loads the configuration following [`WardenConfig::locate`].
+    pub fn load(explicit: Option<&Path>) -> Result<Self, ConfigError> {
+        match Self::locate(explicit) {
+            Some(path) => Self::from_file(&path),
+            None => Ok(Self::default()),
+        }
+    }
+}

@@ -1,0 +1,4 @@
+//! Warden's HTTP service (`warden serve`) and its configuration file.
+#![forbid(unsafe_code)]
+
+pub mod config;

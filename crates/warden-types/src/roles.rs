@@ -1,0 +1,220 @@
+//! Permissions, user types and rate-limit tiers (lowercase on the wire).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// A string did not name a known variant.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind}: {value:?}")]
+pub struct ParseEnumError {
+    /// Which enum was being parsed.
+    pub kind: &'static str,
+    /// The rejected value (truncated to 64 bytes).
+    pub value: String,
+}
+
+fn unknown(kind: &'static str, value: &str) -> ParseEnumError {
+    let mut end = value.len().min(64);
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    ParseEnumError {
+        kind,
+        value: value[..end].to_owned(),
+    }
+}
+
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident, $kind:literal { $($(#[$vmeta:meta])* $variant:ident => $wire:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $wire)] $variant),+
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The lowercase wire name.
+            pub const fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $wire),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = ParseEnumError;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($wire => Ok($name::$variant),)+
+                    other => Err(unknown($kind, other)),
+                }
+            }
+        }
+    };
+}
+
+wire_enum!(
+    /// A permission carried as a scope word. Higher levels imply lower ones.
+    Permission, "permission" {
+        /// Full control (level 100).
+        Admin => "admin",
+        /// An interactive user (level 50).
+        User => "user",
+        /// A backend service (level 40).
+        Service => "service",
+        /// An agent talking to another agent (level 30).
+        A2a => "a2a",
+        /// An MCP client (level 20).
+        Mcp => "mcp",
+        /// Nobody in particular (level 10).
+        Anonymous => "anonymous",
+    }
+);
+
+impl Permission {
+    /// The numeric level: admin 100, user 50, service 40, a2a 30, mcp 20, anonymous 10.
+    pub const fn level(&self) -> u8 {
+        match self {
+            Permission::Admin => 100,
+            Permission::User => 50,
+            Permission::Service => 40,
+            Permission::A2a => 30,
+            Permission::Mcp => 20,
+            Permission::Anonymous => 10,
+        }
+    }
+
+    /// True when holding `self` grants `other` (its level is at least `other`'s).
+    pub const fn implies(&self, other: &Permission) -> bool {
+        self.level() >= other.level()
+    }
+
+    /// The user type that this permission makes its holder.
+    pub const fn user_type(&self) -> UserType {
+        match self {
+            Permission::Admin => UserType::Admin,
+            Permission::User => UserType::User,
+            Permission::Service => UserType::Service,
+            Permission::A2a => UserType::A2a,
+            Permission::Mcp => UserType::Mcp,
+            Permission::Anonymous => UserType::Anon,
+        }
+    }
+}
+
+wire_enum!(
+    /// What kind of principal a token describes.
+    UserType, "user type" {
+        /// An administrator.
+        Admin => "admin",
+        /// A regular user.
+        User => "user",
+        /// An agent-to-agent caller.
+        A2a => "a2a",
+        /// An MCP client.
+        Mcp => "mcp",
+        /// A backend service.
+        Service => "service",
+        /// An anonymous caller.
+        Anon => "anon",
+        /// Not known (the default).
+        Unknown => "unknown",
+    }
+);
+
+impl UserType {
+    /// The permission level this user type stands for (unknown = 0).
+    pub const fn level(&self) -> u8 {
+        match self {
+            UserType::Admin => 100,
+            UserType::User => 50,
+            UserType::Service => 40,
+            UserType::A2a => 30,
+            UserType::Mcp => 20,
+            UserType::Anon => 10,
+            UserType::Unknown => 0,
+        }
+    }
+
+    /// The rate-limit tier that belongs to this user type.
+    pub const fn rate_limit_tier(&self) -> RateLimitTier {
+        match self {
+            UserType::Admin => RateLimitTier::Admin,
+            UserType::User => RateLimitTier::User,
+            UserType::A2a => RateLimitTier::A2a,
+            UserType::Mcp => RateLimitTier::Mcp,
+            UserType::Service => RateLimitTier::Service,
+            UserType::Anon | UserType::Unknown => RateLimitTier::Anon,
+        }
+    }
+}
+
+#[allow(clippy::derivable_impls)] // the variant list is generated by a macro
+impl Default for UserType {
+    fn default() -> Self {
+        UserType::Unknown
+    }
+}
+
+wire_enum!(
+    /// Which rate-limit budget a caller draws from.
+    RateLimitTier, "rate limit tier" {
+        /// Administrators.
+        Admin => "admin",
+        /// Users.
+        User => "user",
+        /// Agent-to-agent callers.
+        A2a => "a2a",
+        /// MCP clients.
+        Mcp => "mcp",
+        /// Services.
+        Service => "service",
+        /// Anonymous callers.
+        Anon => "anon",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn permission_levels_and_implication() {
+        assert!(Permission::Admin.implies(&Permission::User));
+        assert!(Permission::User.implies(&Permission::Mcp));
+        assert!(!Permission::Mcp.implies(&Permission::User));
+        assert!(Permission::Anonymous.implies(&Permission::Anonymous));
+    }
+
+    #[test]
+    fn wire_names_are_lowercase_and_round_trip() {
+        for p in Permission::ALL {
+            assert_eq!(p.as_str().parse::<Permission>(), Ok(*p));
+            assert_eq!(
+                serde_json::to_string(p).unwrap_or_default(),
+                format!("\"{p}\"")
+            );
+        }
+        for u in UserType::ALL {
+            assert_eq!(u.as_str().parse::<UserType>(), Ok(*u));
+        }
+        for t in RateLimitTier::ALL {
+            assert_eq!(t.as_str().parse::<RateLimitTier>(), Ok(*t));
+        }
+    }
+
+    #[test]
+    fn unknown_words_are_errors() {
+        assert!("root".parse::<Permission>().is_err());
+        assert!("Admin".parse::<UserType>().is_err());
+    }
+}
