@@ -16,6 +16,7 @@ pub mod governance;
 pub mod revocation;
 pub mod store_error;
 pub mod time;
+pub mod vault;
 
 pub use audit::{AuditRecord, AuditSink};
 pub use counters::{CounterStore, InMemoryCounterStore};
