@@ -30,6 +30,7 @@ pub mod audit;
 pub mod counters;
 pub mod extraction;
 pub mod governance;
+pub mod hooks;
 pub mod revocation;
 pub mod store_error;
 pub mod time;

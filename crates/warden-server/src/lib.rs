@@ -2,3 +2,9 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod error;
+pub mod json;
+pub mod metrics;
+pub mod trace;
+
+pub use error::ApiError;
