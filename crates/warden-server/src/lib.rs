@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod datadir;
 pub mod error;
 pub mod json;
 pub mod metrics;
