@@ -6,6 +6,7 @@ pub mod datadir;
 pub mod error;
 pub mod json;
 pub mod metrics;
+pub mod middleware;
 pub mod trace;
 
 pub use error::ApiError;

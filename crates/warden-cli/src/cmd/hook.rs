@@ -25,6 +25,12 @@ pub struct ClaudeCodeArgs {
     /// Data directory for in-process state (rate-limit counters, audit log).
     #[arg(long, default_value = "./warden-data")]
     pub data_dir: PathBuf,
+    /// Bearer token for `--server` (else `$WARDEN_TOKEN`, else `<data-dir>/admin.token`).
+    #[arg(long)]
+    pub token_file: Option<PathBuf>,
+    /// Seconds to wait for the server.
+    #[arg(long, default_value_t = 10)]
+    pub timeout_secs: u64,
 }
 
 /// Arguments of `warden hook install`.
@@ -47,9 +53,82 @@ pub struct InstallArgs {
 /// Runs `warden hook`.
 pub fn run(cmd: &HookCommand) -> CmdResult {
     match cmd {
-        HookCommand::ClaudeCode(_) => Err(CliError::not_implemented("hook claude-code")),
+        HookCommand::ClaudeCode(args) => claude_code(args),
         HookCommand::Install(args) => install(args),
     }
+}
+
+/// Every failure of the hook exits 2 with the reason on stderr: Claude Code treats exit 2 as a
+/// block, so the hook fails closed. (Exit 1 would let the call go ahead.)
+fn hook_failure(message: impl Into<String>) -> CliError {
+    CliError::failure("hook_failed", message)
+}
+
+fn claude_code(args: &ClaudeCodeArgs) -> CmdResult {
+    let mut input = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut input)
+        .map_err(|e| hook_failure(format!("cannot read hook input: {e}")))?;
+    // Validate the input locally in both modes, so a malformed payload never reaches a server.
+    warden_security::hooks::claude_code::HookInput::parse(&input)
+        .map_err(|e| hook_failure(e.to_string()))?;
+    let output = match &args.server {
+        Some(server) => ask_server(server, args, input)?,
+        None => {
+            return Err(hook_failure(
+                "in-process evaluation is not implemented yet; use --server URL",
+            ))
+        }
+    };
+    print_json(&output)?;
+    Ok(EXIT_OK)
+}
+
+fn server_token(args: &ClaudeCodeArgs) -> Result<String, CliError> {
+    if let Some(path) = &args.token_file {
+        return read_token(path);
+    }
+    if let Some(t) = std::env::var("WARDEN_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+    {
+        return Ok(t.trim().to_owned());
+    }
+    read_token(&args.data_dir.join("admin.token"))
+}
+
+fn read_token(path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path)
+        .map(|t| t.trim().to_owned())
+        .map_err(|e| hook_failure(format!("cannot read token file {}: {e}", path.display())))
+}
+
+fn ask_server(server: &str, args: &ClaudeCodeArgs, input: Vec<u8>) -> Result<Value, CliError> {
+    let token = server_token(args)?;
+    let url = format!("{}/v1/hooks/claude-code", server.trim_end_matches('/'));
+    let client = reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(args.timeout_secs))
+        .build()
+        .map_err(|e| hook_failure(format!("cannot build HTTP client: {e}")))?;
+    let resp = client
+        .post(&url)
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(input)
+        .send()
+        .map_err(|e| hook_failure(format!("Warden server {server} unreachable: {e}")))?;
+    let status = resp.status();
+    let body: Value = resp.json().map_err(|e| {
+        hook_failure(format!(
+            "Warden server answered {status} with a body that is not JSON: {e}"
+        ))
+    })?;
+    if !status.is_success() {
+        let msg = body["error"]["message"].as_str().unwrap_or("no message");
+        return Err(hook_failure(format!(
+            "Warden server answered {status}: {msg}"
+        )));
+    }
+    Ok(body)
 }
 
 /// The matcher for PreToolUse: the built-in tools that touch files, the shell and the web,
