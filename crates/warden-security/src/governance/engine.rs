@@ -473,7 +473,9 @@ impl GovernanceEngine {
         }
 
         if let Some((policy, reason)) = denied_by {
+            let retry = eval.retry_after_ms;
             eval.fail_closed(&policy, reason);
+            eval.retry_after_ms = retry;
         } else if let Some((policy, reason)) = asked_by {
             eval.decision = Decision::Ask;
             eval.policy = Some(policy);

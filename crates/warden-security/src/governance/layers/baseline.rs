@@ -36,7 +36,7 @@ const READ_PATH_TOOLS: &str =
 const CREDENTIAL_FILE: &str = r#"(?:^|[/\\])(?:\.ssh[/\\]id_[A-Za-z0-9_-]+|\.aws[/\\]credentials|\.config[/\\]gcloud[/\\].*|\.kube[/\\]config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker[/\\]config\.json|\.pgpass)$|^/etc/shadow$"#;
 
 /// Commands that read or ship a credential file.
-const READ_CREDENTIAL_COMMAND: &str = r#"(?:^|[\s;&|(`$])(?:cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|cp|mv|scp|rsync|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat)\s[^;&|\n]*?(?:\.ssh/id_[A-Za-z0-9_-]+(?:$|[\s"';&|)])|\.aws/credentials|\.config/gcloud/|\.kube/config(?:$|[\s"';&|)])|(?:^|[\s/"'=@])\.env(?:\.(?:local|dev|development|prod|production|staging|test))?(?:$|[\s"';&|)])|\.netrc|\.git-credentials|\.docker/config\.json|\.pgpass|/etc/shadow)"#;
+const READ_CREDENTIAL_COMMAND: &str = r#"(?:^|[\s;&|(`$])(?:cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|cp|mv|scp|rsync|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/id_[A-Za-z0-9_-]+(?:$|[\s"';&|)])|\.aws/credentials|\.config/gcloud/|\.kube/config(?:$|[\s"';&|)])|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?(?:$|[\s"';&|)])|\.netrc|\.git-credentials|\.docker/config\.json|\.pgpass|/etc/shadow)"#;
 
 const RULES: &[BaselineRule] = &[
     BaselineRule {
