@@ -37,6 +37,9 @@ impl ConfigError {
     }
 }
 
+/// [`ConfigError::path`] of an error that concerns the whole file (TOML syntax).
+pub const FILE_LEVEL: &str = "(file)";
+
 /// The whole `[governance]` section.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GovernanceConfig {
@@ -285,7 +288,7 @@ impl GovernanceConfig {
     pub fn from_warden_toml(text: &str) -> Result<Self, ConfigError> {
         let mut doc: toml::Table = text
             .parse()
-            .map_err(|e: toml::de::Error| ConfigError::new("(file)", toml_error_text(&e)))?;
+            .map_err(|e: toml::de::Error| ConfigError::new(FILE_LEVEL, toml_error_text(&e)))?;
         match doc.remove("governance") {
             None => Ok(Self::default()),
             Some(toml::Value::Table(t)) => Self::from_table(t),
