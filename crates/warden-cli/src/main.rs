@@ -77,7 +77,7 @@ fn main() -> ExitCode {
         Command::Vault(c) => cmd::vault::run(c),
         Command::Scan(a) => cmd::scan::run(a),
         Command::Detect(a) => cmd::detect::run(a),
-        Command::Govern(c) => cmd::govern::run(c),
+        Command::Govern(c) => cmd::govern::run(c, cli.config.as_deref()),
         Command::Hook(c) => cmd::hook::run(c),
         Command::Audit(c) => cmd::audit::run(c),
     };

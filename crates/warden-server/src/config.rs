@@ -36,9 +36,10 @@ pub enum ConfigError {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WardenConfig {
-    /// `[governance]` (SPEC §5); validated by the governance module.
+    /// `[governance]` (SPEC §5): parsed strictly and fully validated (globs and regexes
+    /// compiled) while the file loads; built-in defaults when the section is absent.
     #[serde(default)]
-    pub governance: Option<toml::Table>,
+    pub governance: warden_security::governance::GovernanceConfig,
     /// `[store]`.
     #[serde(default)]
     pub store: Option<toml::Table>,

@@ -1,0 +1,181 @@
+//! The baseline pack for coding agents: argument rules that apply unless
+//! `tool_blocklist.baseline = false`. Documented in the README (`### Policy and engine`).
+//!
+//! The rules aim at commands nobody wants an agent to run unattended, with few false
+//! positives: `rm -rf ./build`, `rm -rf /tmp/x`, `cat README.md`, `ssh -i ~/.ssh/id_ed25519`,
+//! `curl … | jq` and `git push --force origin feature` all pass.
+
+use crate::governance::config::RuleAction;
+
+/// One rule of the baseline pack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BaselineRule {
+    /// Rule id (`baseline.…`).
+    pub id: &'static str,
+    /// Glob on the tool name.
+    pub tool: &'static str,
+    /// Dotted path into the arguments.
+    pub path: &'static str,
+    /// Regex matched against the value.
+    pub pattern: &'static str,
+    /// Deny or ask.
+    pub action: RuleAction,
+    /// What it guards against.
+    pub description: &'static str,
+}
+
+/// Shell-like tools (Claude Code `Bash`, and common names in other agents).
+const SHELL_TOOLS: &str = "{Bash,bash,Shell,shell,run_shell_command,run_terminal_cmd,execute_command,exec_command,terminal,mcp__*__run_command,mcp__*__execute_command,mcp__*__shell}";
+/// File-reading tools taking `file_path`.
+const READ_FILE_PATH_TOOLS: &str = "{Read,View,view}";
+/// File-reading tools taking `path`.
+const READ_PATH_TOOLS: &str =
+    "{read_file,ReadFile,mcp__*__read_file,mcp__*__read_text_file,mcp__*__read_multiple_files}";
+
+/// Credential files, as the end of a path (used on Read-like tools).
+const CREDENTIAL_FILE: &str = r#"(?:^|[/\\])(?:\.ssh[/\\]id_[A-Za-z0-9_-]+|\.aws[/\\]credentials|\.config[/\\]gcloud[/\\].*|\.kube[/\\]config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker[/\\]config\.json|\.pgpass)$|^/etc/shadow$"#;
+
+/// Commands that read or ship a credential file.
+const READ_CREDENTIAL_COMMAND: &str = r#"(?:^|[\s;&|(`$])(?:cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|cp|mv|scp|rsync|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/id_[A-Za-z0-9_-]+(?:$|[\s"';&|)])|\.aws/credentials|\.config/gcloud/|\.kube/config(?:$|[\s"';&|)])|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?(?:$|[\s"';&|)])|\.netrc|\.git-credentials|\.docker/config\.json|\.pgpass|/etc/shadow)"#;
+
+const RULES: &[BaselineRule] = &[
+    BaselineRule {
+        id: "baseline.rm_root",
+        tool: SHELL_TOOLS,
+        path: "command",
+        // rm, any words, a recursive flag, any words, then a catastrophic target: `/`, `/*`,
+        // `~`, `$HOME`, a top-level system directory. A longer path (`/tmp/x`) is not one.
+        pattern: concat!(
+            r"\brm\s+(?:[^;&|\n]*\s)?(?:-[A-Za-z]*[rR][A-Za-z]*|--recursive)\s+(?:[^;&|\n]*\s)?",
+            r#"["']?(?:/\*?|~/?\*?|\$HOME/?\*?|\$\{HOME\}/?\*?|/(?:bin|boot|dev|etc|home|lib|lib32|lib64|opt|proc|root|sbin|srv|sys|usr|var|Users|System|Library|Applications)/?\*?)["']?(?:$|[\s;&|)])"#
+        ),
+        action: RuleAction::Deny,
+        description:
+            "recursive delete of the filesystem root, the home directory or a system directory",
+    },
+    BaselineRule {
+        id: "baseline.rm_no_preserve_root",
+        tool: SHELL_TOOLS,
+        path: "command",
+        pattern: r"\brm\s[^;&|\n]*--no-preserve-root",
+        action: RuleAction::Deny,
+        description: "rm with --no-preserve-root",
+    },
+    BaselineRule {
+        id: "baseline.mkfs",
+        tool: SHELL_TOOLS,
+        path: "command",
+        pattern: r"(?:^|[\s;&|(`])mkfs(?:\.[A-Za-z0-9]+)?\s+\S",
+        action: RuleAction::Deny,
+        description: "creating a filesystem (mkfs) erases a device",
+    },
+    BaselineRule {
+        id: "baseline.dd_block_device",
+        tool: SHELL_TOOLS,
+        path: "command",
+        pattern: r"\bdd\s[^;&|\n]*\bof=/dev/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|disk\d|rdisk\d|md\d|dm-\d|mapper/|loop\d|root)",
+        action: RuleAction::Deny,
+        description: "dd writing to a block device",
+    },
+    BaselineRule {
+        id: "baseline.redirect_block_device",
+        tool: SHELL_TOOLS,
+        path: "command",
+        pattern: r">\s*/dev/(?:sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|disk\d|rdisk\d)",
+        action: RuleAction::Deny,
+        description: "redirecting output onto a block device",
+    },
+    BaselineRule {
+        id: "baseline.fork_bomb",
+        tool: SHELL_TOOLS,
+        path: "command",
+        pattern: r":\s*\(\s*\)\s*\{\s*:\s*\|\s*:\s*&\s*\}\s*;\s*:",
+        action: RuleAction::Deny,
+        description: "fork bomb",
+    },
+    BaselineRule {
+        id: "baseline.chmod_root",
+        tool: SHELL_TOOLS,
+        path: "command",
+        pattern: r#"\bchmod\s+(?:(?:-[A-Za-z]*R[A-Za-z]*|--recursive)\s+(?:0?777|a\+rwx|ugo\+rwx)|(?:0?777|a\+rwx|ugo\+rwx)\s+(?:-[A-Za-z]*R[A-Za-z]*|--recursive))\s+["']?/\*?["']?(?:$|[\s;&|)])"#,
+        action: RuleAction::Deny,
+        description: "recursive chmod 777 of the filesystem root",
+    },
+    BaselineRule {
+        id: "baseline.chown_root",
+        tool: SHELL_TOOLS,
+        path: "command",
+        pattern: r#"\bchown\s+(?:-[A-Za-z]*R[A-Za-z]*|--recursive)\s+\S+\s+["']?/\*?["']?(?:$|[\s;&|)])"#,
+        action: RuleAction::Deny,
+        description: "recursive chown of the filesystem root",
+    },
+    BaselineRule {
+        id: "baseline.pipe_to_shell",
+        tool: SHELL_TOOLS,
+        path: "command",
+        pattern: r"\b(?:curl|wget)\b[^;&\n]*?\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:env\s+(?:\S+=\S*\s+)*)?(?:ba|z|k|da|fi|c|tc)?sh\b",
+        action: RuleAction::Deny,
+        description: "piping a download into a shell",
+    },
+    BaselineRule {
+        id: "baseline.shell_from_download",
+        tool: SHELL_TOOLS,
+        path: "command",
+        pattern: r"(?:\b(?:ba|z|k|da)?sh\b|\bsource\b|\beval\b)[^;&|\n]*(?:<\(|\$\(|`)\s*(?:curl|wget)\b",
+        action: RuleAction::Deny,
+        description: "running a downloaded script through a shell",
+    },
+    BaselineRule {
+        id: "baseline.read_credentials_shell",
+        tool: SHELL_TOOLS,
+        path: "command",
+        pattern: READ_CREDENTIAL_COMMAND,
+        action: RuleAction::Deny,
+        description: "reading or sending an SSH private key, cloud credentials or a .env file",
+    },
+    BaselineRule {
+        id: "baseline.read_credentials_file",
+        tool: READ_FILE_PATH_TOOLS,
+        path: "file_path",
+        pattern: CREDENTIAL_FILE,
+        action: RuleAction::Deny,
+        description: "reading an SSH private key, cloud credentials or a .env file",
+    },
+    BaselineRule {
+        id: "baseline.read_credentials_notebook",
+        tool: "NotebookRead",
+        path: "notebook_path",
+        pattern: CREDENTIAL_FILE,
+        action: RuleAction::Deny,
+        description: "reading an SSH private key, cloud credentials or a .env file",
+    },
+    BaselineRule {
+        id: "baseline.read_credentials_path",
+        tool: READ_PATH_TOOLS,
+        path: "path",
+        pattern: CREDENTIAL_FILE,
+        action: RuleAction::Deny,
+        description: "reading an SSH private key, cloud credentials or a .env file",
+    },
+    BaselineRule {
+        id: "baseline.read_credentials_paths",
+        tool: READ_PATH_TOOLS,
+        path: "paths.*",
+        pattern: CREDENTIAL_FILE,
+        action: RuleAction::Deny,
+        description: "reading an SSH private key, cloud credentials or a .env file",
+    },
+    BaselineRule {
+        id: "baseline.force_push_main",
+        tool: SHELL_TOOLS,
+        path: "command",
+        pattern: r"\bgit\s+push\b[^;&|\n]*(?:\s(?:--force(?:-with-lease)?|-f)\b[^;&|\n]*\s\+?(?:\S*:)?(?:refs/heads/)?(?:main|master)(?:$|[\s;&|)])|\s\+?(?:\S*:)?(?:refs/heads/)?(?:main|master)\s[^;&|\n]*(?:--force(?:-with-lease)?|-f)\b|\s\+(?:\S*:)?(?:refs/heads/)?(?:main|master)(?:$|[\s;&|)]))",
+        action: RuleAction::Ask,
+        description: "force-pushing to main or master rewrites shared history",
+    },
+];
+
+/// The baseline pack, in evaluation order.
+pub fn baseline_rules() -> &'static [BaselineRule] {
+    RULES
+}

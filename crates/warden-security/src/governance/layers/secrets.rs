@@ -1,0 +1,114 @@
+//! Layer 1 adapter: runs the secret scanner on the arguments (or the prompt text).
+
+use async_trait::async_trait;
+
+use super::SECRET_SCAN;
+use crate::governance::config::ConfigError;
+use crate::governance::context::{PolicyContext, Subject};
+use crate::governance::policy::{GovernancePolicy, LayerVerdict};
+use crate::governance::reason::DenyReason;
+use crate::governance::secret_scan::{Finding, ScanAction, SecretScanConfig, SecretScanner};
+
+/// The `secret_scan` layer. Judges tool calls and prompts.
+///
+/// Any finding whose action is `deny` denies. When every finding asks for `redact`, a tool
+/// call is allowed with the scanner's redacted arguments (the layer's trace result is
+/// `redact`); a prompt cannot be rewritten, so it is denied. If the scanner reports redact
+/// findings without redacted arguments, the call is denied (fail closed).
+#[derive(Debug, Clone)]
+pub struct SecretScan {
+    scanner: SecretScanner,
+}
+
+impl SecretScan {
+    /// Validates `config` and compiles the scanner.
+    pub fn from_config(config: &SecretScanConfig) -> Result<Self, ConfigError> {
+        for (i, re) in config.allowlist.iter().enumerate() {
+            regex::Regex::new(re).map_err(|e| {
+                ConfigError::new(
+                    format!("governance.secret_scan.allowlist[{i}]"),
+                    format!("invalid regex: {}", one_line(&e.to_string())),
+                )
+            })?;
+        }
+        let t = config.entropy.threshold;
+        if !(0.0..=1.0).contains(&t) || t.is_nan() {
+            return Err(ConfigError::new(
+                "governance.secret_scan.entropy.threshold",
+                format!("must be between 0 and 1 (normalized entropy), got {t}"),
+            ));
+        }
+        if config.entropy.min_len == 0 {
+            return Err(ConfigError::new(
+                "governance.secret_scan.entropy.min_len",
+                "must be at least 1",
+            ));
+        }
+        let scanner = SecretScanner::new(config)
+            .map_err(|e| ConfigError::new("governance.secret_scan", e.0))?;
+        Ok(Self { scanner })
+    }
+
+    /// A layer around an already compiled scanner.
+    pub fn from_scanner(scanner: SecretScanner) -> Self {
+        Self { scanner }
+    }
+}
+
+pub(crate) fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn first_deny(findings: &[Finding]) -> Option<&Finding> {
+    findings.iter().find(|f| f.action == ScanAction::Deny)
+}
+
+#[async_trait]
+impl GovernancePolicy for SecretScan {
+    fn id(&self) -> &str {
+        SECRET_SCAN
+    }
+
+    fn applies_to(&self, _subject: &Subject) -> bool {
+        true
+    }
+
+    async fn evaluate(&self, ctx: &PolicyContext, _now_ms: u64) -> LayerVerdict {
+        let (findings, redacted, is_prompt) = match &ctx.subject {
+            Subject::ToolCall { arguments, .. } => {
+                let scan = self.scanner.scan_json(arguments);
+                (scan.findings, scan.redacted, false)
+            }
+            Subject::Prompt { text } => (self.scanner.scan_text(text), None, true),
+        };
+        let Some(first) = findings.first() else {
+            return LayerVerdict::allow("no secrets found");
+        };
+        let count = findings.len();
+        let mut verdict = if let Some(f) = first_deny(&findings) {
+            LayerVerdict::deny(DenyReason::SecretFound {
+                rule_id: f.rule_id.clone(),
+                path: f.path.clone(),
+                count,
+            })
+        } else if is_prompt {
+            LayerVerdict::deny(DenyReason::PromptNotRedactable {
+                rule_id: first.rule_id.clone(),
+                count,
+            })
+        } else if let Some(r) = redacted {
+            let mut v = LayerVerdict::allow(format!("{count} secret(s) redacted"));
+            v.redacted = Some(r);
+            v
+        } else {
+            // Redaction was asked for but the scanner produced nothing to forward.
+            LayerVerdict::deny(DenyReason::SecretFound {
+                rule_id: first.rule_id.clone(),
+                path: first.path.clone(),
+                count,
+            })
+        };
+        verdict.findings = findings;
+        verdict
+    }
+}
