@@ -109,10 +109,7 @@ impl Backend {
 
     async fn connect_postgres(url: &str, cfg: &StoreConfig) -> Result<Self, StoreError> {
         let opts = PgConnectOptions::from_str(url).map_err(|_| {
-            StoreError::Other(format!(
-                "invalid PostgreSQL URL {}",
-                error::redact_url(url)
-            ))
+            StoreError::Other(format!("invalid PostgreSQL URL {}", error::redact_url(url)))
         })?;
         let pool = PgPoolOptions::new()
             .max_connections(cfg.max_connections.unwrap_or(10))

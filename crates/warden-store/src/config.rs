@@ -36,7 +36,11 @@ pub struct ConfigValueError {
     pub message: String,
 }
 
-fn invalid(section: &'static str, key: &'static str, message: impl Into<String>) -> ConfigValueError {
+fn invalid(
+    section: &'static str,
+    key: &'static str,
+    message: impl Into<String>,
+) -> ConfigValueError {
     ConfigValueError {
         section,
         key,

@@ -163,7 +163,9 @@ impl RedisCounterStore {
         match tokio::time::timeout(self.timeout * 3, fut).await {
             Ok(Ok(v)) => Ok(v),
             Ok(Err(e)) => Err(error::redis(&e)),
-            Err(_) => Err(StoreError::Unavailable("redis did not answer in time".into())),
+            Err(_) => Err(StoreError::Unavailable(
+                "redis did not answer in time".into(),
+            )),
         }
     }
 }
@@ -184,7 +186,10 @@ fn parse_outcome(text: &str, n: usize, replayed: bool) -> Result<AcquireOutcome,
         allowed: nums[0] == 1,
         denied_index: usize::try_from(nums[1]).ok(),
         retry_after_ms: to_u64(nums[2])?,
-        counts: nums[3..].iter().map(|&c| to_u64(c)).collect::<Result<_, _>>()?,
+        counts: nums[3..]
+            .iter()
+            .map(|&c| to_u64(c))
+            .collect::<Result<_, _>>()?,
         replayed,
     })
 }
@@ -212,8 +217,7 @@ impl CounterStore for RedisCounterStore {
             inv.arg(w.limit).arg(w.window_ms);
         }
         let mut conn = self.conn.clone();
-        let (replayed, text): (i64, String) =
-            self.bounded(inv.invoke_async(&mut conn)).await?;
+        let (replayed, text): (i64, String) = self.bounded(inv.invoke_async(&mut conn)).await?;
         parse_outcome(&text, windows.len(), replayed == 1)
     }
 
@@ -240,7 +244,8 @@ pub fn counters_from_url(url: Option<&str>) -> Result<Arc<dyn CounterStore>, Sto
 
 /// Counters as configured by `[counters]`.
 pub fn counters_from_config(cfg: &CountersConfig) -> Result<Arc<dyn CounterStore>, StoreError> {
-    cfg.validate().map_err(|e| StoreError::Other(e.to_string()))?;
+    cfg.validate()
+        .map_err(|e| StoreError::Other(e.to_string()))?;
     match &cfg.url {
         None => Ok(Arc::new(InMemoryCounterStore::default())),
         Some(url) => Ok(Arc::new(RedisCounterStore::new(
@@ -273,7 +278,10 @@ mod tests {
             parse_outcome("1,-1,0", 1, false),
             Err(StoreError::Corrupt(_))
         ));
-        assert_eq!(parse_outcome("1,-1,0,1,2", 1, true).unwrap().counts, vec![1, 2]);
+        assert_eq!(
+            parse_outcome("1,-1,0,1,2", 1, true).unwrap().counts,
+            vec![1, 2]
+        );
         assert!(matches!(
             parse_outcome("x", 0, false),
             Err(StoreError::Corrupt(_))

@@ -30,7 +30,9 @@ pub(crate) fn sql(e: sqlx::Error) -> StoreError {
         }
         E::Decode(d) => StoreError::Corrupt(format!("value does not decode: {d}")),
         E::ColumnNotFound(c) => StoreError::Corrupt(format!("column {c} is missing")),
-        E::TypeNotFound { type_name } => StoreError::Corrupt(format!("type {type_name} is missing")),
+        E::TypeNotFound { type_name } => {
+            StoreError::Corrupt(format!("type {type_name} is missing"))
+        }
         E::Configuration(_) => {
             StoreError::Other("invalid database configuration (check the store URL)".into())
         }

@@ -102,7 +102,11 @@ impl RevocationStore for PersistentRevocationStore {
 
     fn revoke(&self, jti: &str, expires_at: i64) {
         self.mirror.write().insert(jti.to_owned(), expires_at);
-        if self.ops.send(Op::Revoke(jti.to_owned(), expires_at)).is_err() {
+        if self
+            .ops
+            .send(Op::Revoke(jti.to_owned(), expires_at))
+            .is_err()
+        {
             tracing::error!("revocation writer stopped; revocation kept in memory only");
         }
     }

@@ -54,7 +54,9 @@ fn decode_fingerprints(text: &str) -> Option<Vec<Vec<u8>>> {
 fn to_secret(row: SecretRow) -> Result<StoredSecret, StoreError> {
     let (namespace, name, kek_id, envelope, fps, created_at_ms, updated_at_ms) = row;
     let fingerprints = decode_fingerprints(&fps).ok_or_else(|| {
-        StoreError::Corrupt(format!("fingerprints of secret {namespace}/{name} do not decode"))
+        StoreError::Corrupt(format!(
+            "fingerprints of secret {namespace}/{name} do not decode"
+        ))
     })?;
     Ok(StoredSecret {
         meta: SecretMeta {

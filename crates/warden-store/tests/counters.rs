@@ -2,7 +2,7 @@
 //! (`InMemoryCounterStore`) and Redis (`WARDEN_TEST_REDIS_URL`, a unique key prefix per test;
 //! skipped when unset unless `WARDEN_REQUIRE_SERVICES=1`). Redis must give the same answer as
 //! the reference for every call, and two clients must enforce one global limit.
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -81,7 +81,12 @@ suite!(
 
 async fn allows_up_to_limit_then_denies_with_retry_after(s: &dyn CounterStore) {
     for i in 0..3 {
-        assert!(s.acquire(&[w("k", 3, 1000)], None, 100 + i).await.unwrap().allowed);
+        assert!(
+            s.acquire(&[w("k", 3, 1000)], None, 100 + i)
+                .await
+                .unwrap()
+                .allowed
+        );
     }
     let o = s.acquire(&[w("k", 3, 1000)], None, 500).await.unwrap();
     assert!(!o.allowed);
@@ -98,7 +103,10 @@ async fn denied_calls_consume_nothing_in_any_window(s: &dyn CounterStore) {
     assert_eq!(o.denied_index, Some(1));
     assert_eq!(o.counts, vec![1, 1]);
     assert_eq!(
-        s.acquire(&[w("a", 10, 1000)], None, 2).await.unwrap().counts,
+        s.acquire(&[w("a", 10, 1000)], None, 2)
+            .await
+            .unwrap()
+            .counts,
         vec![2]
     );
 }
@@ -119,15 +127,33 @@ async fn idempotency_key_replays_the_first_outcome(s: &dyn CounterStore) {
 
 async fn idempotency_key_expires_after_the_longest_window(s: &dyn CounterStore) {
     s.acquire(&[w("k", 5, 1000)], Some("c1"), 0).await.unwrap();
-    let again = s.acquire(&[w("k", 5, 1000)], Some("c1"), 1000).await.unwrap();
+    let again = s
+        .acquire(&[w("k", 5, 1000)], Some("c1"), 1000)
+        .await
+        .unwrap();
     assert!(!again.replayed);
     assert_eq!(again.counts, vec![1]);
 }
 
 async fn window_slides_hits_out(s: &dyn CounterStore) {
-    assert!(s.acquire(&[w("k", 1, 1000)], None, 0).await.unwrap().allowed);
-    assert!(!s.acquire(&[w("k", 1, 1000)], None, 999).await.unwrap().allowed);
-    assert!(s.acquire(&[w("k", 1, 1000)], None, 1000).await.unwrap().allowed);
+    assert!(
+        s.acquire(&[w("k", 1, 1000)], None, 0)
+            .await
+            .unwrap()
+            .allowed
+    );
+    assert!(
+        !s.acquire(&[w("k", 1, 1000)], None, 999)
+            .await
+            .unwrap()
+            .allowed
+    );
+    assert!(
+        s.acquire(&[w("k", 1, 1000)], None, 1000)
+            .await
+            .unwrap()
+            .allowed
+    );
 }
 
 async fn hit_counts_within_window(s: &dyn CounterStore) {
@@ -170,12 +196,24 @@ async fn redis_matches_the_in_memory_reference_call_for_call() {
         }
         let n = 1 + rng.next(3) as usize;
         let specs: Vec<WindowSpec<'_>> = (0..n)
-            .map(|i| w(keys[(i + rng.next(3) as usize) % 3], 1 + rng.next(6), 1000 + rng.next(4) * 1000))
+            .map(|i| {
+                w(
+                    keys[(i + rng.next(3) as usize) % 3],
+                    1 + rng.next(6),
+                    1000 + rng.next(4) * 1000,
+                )
+            })
             .collect();
         let idem = (rng.next(4) == 0).then(|| format!("call-{}", rng.next(20)));
-        let expected = reference.acquire(&specs, idem.as_deref(), now).await.unwrap();
+        let expected = reference
+            .acquire(&specs, idem.as_deref(), now)
+            .await
+            .unwrap();
         let got = redis.acquire(&specs, idem.as_deref(), now).await.unwrap();
-        assert_eq!(got, expected, "acquire step {step}: {specs:?} idem {idem:?}");
+        assert_eq!(
+            got, expected,
+            "acquire step {step}: {specs:?} idem {idem:?}"
+        );
     }
     cleanup(&prefix).await;
 }

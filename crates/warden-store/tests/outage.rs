@@ -1,6 +1,6 @@
 //! Outages: an unreachable database or Redis answers `StoreError::Unavailable` (so the
 //! governance path denies), and service resumes when the backend returns.
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 

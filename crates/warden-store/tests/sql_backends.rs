@@ -1,7 +1,7 @@
 //! One behavioural suite for the SQL store, run against SQLite (temp dir) and PostgreSQL
 //! (`WARDEN_TEST_POSTGRES_URL`, a fresh schema per test; skipped when unset unless
 //! `WARDEN_REQUIRE_SERVICES=1`).
-#![allow(missing_docs)]
+#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
 
@@ -109,8 +109,10 @@ async fn migrations_apply_once_and_are_idempotent(db: &TestDb) {
 
 async fn refuses_a_database_with_a_newer_schema(db: &TestDb) {
     open(db).await.close().await;
-    db.raw(&["INSERT INTO warden_schema (version, description, applied_at_ms) VALUES (999, 'future', 0)"])
-        .await;
+    db.raw(&[
+        "INSERT INTO warden_schema (version, description, applied_at_ms) VALUES (999, 'future', 0)",
+    ])
+    .await;
     let err = Store::connect(db.url()).await.unwrap_err();
     assert_eq!(
         err,
@@ -248,7 +250,11 @@ async fn sample_log(db: &TestDb) -> Store {
     let w = store.audit_writer(&key(), strict());
     for i in 0..30u32 {
         let user = ["alice", "bob", "carol"][(i % 3) as usize];
-        let tool = if i % 2 == 0 { "Bash" } else { "mcp__github__list" };
+        let tool = if i % 2 == 0 {
+            "Bash"
+        } else {
+            "mcp__github__list"
+        };
         let decision = if i % 5 == 0 {
             Decision::Deny
         } else {
@@ -375,8 +381,10 @@ async fn verify_with_the_wrong_key_fails_at_the_first_record(db: &TestDb) {
 
 async fn tamper_edit_of_record_json_is_named(db: &TestDb) {
     let (store, ids) = filled(db, 6).await;
-    db.raw(&["UPDATE audit_log SET record = replace(record, 'reason 3', 'reason X') WHERE seq = 3"])
-        .await;
+    db.raw(&[
+        "UPDATE audit_log SET record = replace(record, 'reason 3', 'reason X') WHERE seq = 3",
+    ])
+    .await;
     let report = verify(&store).await;
     assert!(!report.ok);
     assert_eq!(report.records, 3);

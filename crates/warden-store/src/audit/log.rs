@@ -4,8 +4,8 @@ use std::io::Write;
 
 use async_trait::async_trait;
 use warden_security::audit::{
-    verify_chain, AuditEntry, AuditLog, AuditOrder, AuditPage, AuditQuery, AuditRecord,
-    ChainBreak, ChainLink, ChainReport, MAX_QUERY_LIMIT,
+    verify_chain, AuditEntry, AuditLog, AuditOrder, AuditPage, AuditQuery, AuditRecord, ChainBreak,
+    ChainLink, ChainReport, MAX_QUERY_LIMIT,
 };
 use warden_security::StoreError;
 
@@ -63,7 +63,8 @@ impl SqlAuditLog {
     }
 
     async fn rows_after(&self, after: i64, limit: i64) -> Result<Vec<RawRow>, StoreError> {
-        const SQL: &str = "SELECT seq, id, time_ms, user_id, target, decision, record, prev_hash, chain_hash \
+        const SQL: &str =
+            "SELECT seq, id, time_ms, user_id, target, decision, record, prev_hash, chain_hash \
              FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2";
         with_pool!(&self.backend, pool => {
             sqlx::query_as::<_, RawRow>(SQL)
@@ -84,8 +85,8 @@ fn to_link(row: RawRow) -> Result<ChainLink, ChainBreak> {
         id: id.clone(),
         reason: format!("record {seq}: {reason}"),
     };
-    let record: AuditRecord =
-        serde_json::from_str(&text).map_err(|_| bad("stored record JSON does not parse (edited)"))?;
+    let record: AuditRecord = serde_json::from_str(&text)
+        .map_err(|_| bad("stored record JSON does not parse (edited)"))?;
     if record.canonical_bytes() != text.as_bytes() {
         return Err(bad("stored record bytes are not canonical (edited)"));
     }
@@ -95,7 +96,9 @@ fn to_link(row: RawRow) -> Result<ChainLink, ChainBreak> {
         || record.target != target
         || record.decision.as_str() != decision
     {
-        return Err(bad("indexed columns disagree with the stored record (edited)"));
+        return Err(bad(
+            "indexed columns disagree with the stored record (edited)",
+        ));
     }
     Ok(ChainLink {
         seq,
@@ -139,9 +142,8 @@ impl AuditLog for SqlAuditLog {
         let limit = q.effective_limit();
         macro_rules! run_query {
             ($pool:ident, $db:ty) => {{
-                let mut qb = sqlx::QueryBuilder::<$db>::new(
-                    "SELECT seq, record FROM audit_log WHERE 1 = 1",
-                );
+                let mut qb =
+                    sqlx::QueryBuilder::<$db>::new("SELECT seq, record FROM audit_log WHERE 1 = 1");
                 if let Some(c) = q.cursor {
                     qb.push(match q.order {
                         AuditOrder::Asc => " AND seq > ",
@@ -182,9 +184,8 @@ impl AuditLog for SqlAuditLog {
         let more = rows.len() > limit as usize;
         let mut records = Vec::with_capacity(rows.len().min(limit as usize));
         for (seq, text) in rows.into_iter().take(limit as usize) {
-            let record = serde_json::from_str::<AuditRecord>(&text).map_err(|_| {
-                StoreError::Corrupt(format!("audit record {seq} does not parse"))
-            })?;
+            let record = serde_json::from_str::<AuditRecord>(&text)
+                .map_err(|_| StoreError::Corrupt(format!("audit record {seq} does not parse")))?;
             records.push(AuditEntry { seq, record });
         }
         let next = if more {

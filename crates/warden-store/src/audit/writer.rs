@@ -156,8 +156,8 @@ impl AuditWriter {
         let stats = Arc::new(AuditWriterStats::default());
         // HMAC takes keys of any length; keying once and cloning the state per record saves
         // the key schedule on the hot path.
-        let mac = HmacSha256::new_from_slice(audit_key.as_bytes())
-            .unwrap_or_else(|_| unreachable_hmac());
+        let mac =
+            HmacSha256::new_from_slice(audit_key.as_bytes()).unwrap_or_else(|_| unreachable_hmac());
         let worker = Worker {
             backend,
             lock_id,
@@ -247,9 +247,9 @@ impl AuditSink for AuditWriter {
             }
             Durability::Async => match self.tx.try_send(Msg::Record(pending)) {
                 Ok(()) => Ok(0),
-                Err(mpsc::error::TrySendError::Full(_)) => Err(StoreError::Overloaded(
-                    "the audit queue is full".into(),
-                )),
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    Err(StoreError::Overloaded("the audit queue is full".into()))
+                }
                 Err(mpsc::error::TrySendError::Closed(_)) => Err(closed()),
             },
         }

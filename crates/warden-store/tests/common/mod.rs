@@ -1,6 +1,6 @@
 //! Shared helpers of the store test suites: service discovery (skip or fail), per-test
 //! PostgreSQL schemas and Redis key prefixes, sample records.
-#![allow(dead_code, missing_docs)]
+#![allow(dead_code, missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::PathBuf;
 
