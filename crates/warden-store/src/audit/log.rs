@@ -1,0 +1,302 @@
+//! Reading the SQL audit log: filtered pages, streaming verification, tail and export.
+
+use std::io::Write;
+
+use async_trait::async_trait;
+use warden_security::audit::{
+    verify_chain, AuditEntry, AuditLog, AuditOrder, AuditPage, AuditQuery, AuditRecord, ChainBreak,
+    ChainLink, ChainReport, MAX_QUERY_LIMIT,
+};
+use warden_security::StoreError;
+
+use crate::backend::{with_pool, Backend};
+use crate::error;
+
+/// Rows fetched per round trip while verifying.
+const VERIFY_PAGE: i64 = 1000;
+/// Links buffered between the reader task and the verifier.
+const VERIFY_BUFFER: usize = 2048;
+
+/// The audit log of a SQL store (read side). Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct SqlAuditLog {
+    backend: Backend,
+}
+
+type RawRow = (
+    i64,
+    String,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Vec<u8>,
+    Vec<u8>,
+);
+
+impl SqlAuditLog {
+    pub(crate) fn new(backend: Backend) -> Self {
+        Self { backend }
+    }
+
+    /// Number of records stored.
+    pub async fn count(&self) -> Result<u64, StoreError> {
+        let n: i64 = with_pool!(&self.backend, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM audit_log")
+                .fetch_one(pool)
+                .await
+                .map_err(error::sql)?
+        });
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// The last `seq` and its `chain_hash` (the head of the chain), when any record exists.
+    /// Exporting it elsewhere from time to time anchors the log against truncation.
+    pub async fn head(&self) -> Result<Option<(i64, Vec<u8>)>, StoreError> {
+        with_pool!(&self.backend, pool => {
+            sqlx::query_as("SELECT seq, chain_hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                .fetch_optional(pool)
+                .await
+                .map_err(error::sql)
+        })
+    }
+
+    async fn rows_after(&self, after: i64, limit: i64) -> Result<Vec<RawRow>, StoreError> {
+        const SQL: &str =
+            "SELECT seq, id, time_ms, user_id, target, decision, record, prev_hash, chain_hash \
+             FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2";
+        with_pool!(&self.backend, pool => {
+            sqlx::query_as::<_, RawRow>(SQL)
+                .bind(after)
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+                .map_err(error::sql)
+        })
+    }
+}
+
+/// Checks what the chain hash cannot see: that the stored JSON parses, is byte-for-byte
+/// canonical, and that the indexed columns agree with it.
+fn to_link(row: RawRow) -> Result<ChainLink, ChainBreak> {
+    let (seq, id, time_ms, user_id, target, decision, text, prev_hash, chain_hash) = row;
+    let bad = |reason: &str| ChainBreak {
+        id: id.clone(),
+        reason: format!("record {seq}: {reason}"),
+    };
+    let record: AuditRecord = serde_json::from_str(&text)
+        .map_err(|_| bad("stored record JSON does not parse (edited)"))?;
+    if record.canonical_bytes() != text.as_bytes() {
+        return Err(bad("stored record bytes are not canonical (edited)"));
+    }
+    if record.id != id
+        || record.time_ms != time_ms
+        || record.user_id != user_id
+        || record.target != target
+        || record.decision.as_str() != decision
+    {
+        return Err(bad(
+            "indexed columns disagree with the stored record (edited)",
+        ));
+    }
+    Ok(ChainLink {
+        seq,
+        record,
+        prev_hash,
+        chain_hash,
+    })
+}
+
+#[allow(clippy::large_enum_variant)] // links are the common case; boxing them costs an allocation each
+enum Item {
+    Link(ChainLink),
+    Bad(ChainBreak),
+}
+
+/// Feeds `verify_chain` (synchronous) from the reader task; stops at the first bad row.
+struct LinkFeed<'a> {
+    rx: tokio::sync::mpsc::Receiver<Item>,
+    bad: &'a mut Option<ChainBreak>,
+}
+
+impl Iterator for LinkFeed<'_> {
+    type Item = ChainLink;
+    fn next(&mut self) -> Option<ChainLink> {
+        if self.bad.is_some() {
+            return None;
+        }
+        match self.rx.blocking_recv()? {
+            Item::Link(l) => Some(l),
+            Item::Bad(b) => {
+                *self.bad = Some(b);
+                None
+            }
+        }
+    }
+}
+
+#[async_trait]
+impl AuditLog for SqlAuditLog {
+    async fn query(&self, q: &AuditQuery) -> Result<AuditPage, StoreError> {
+        let limit = q.effective_limit();
+        macro_rules! run_query {
+            ($pool:ident, $db:ty) => {{
+                let mut qb =
+                    sqlx::QueryBuilder::<$db>::new("SELECT seq, record FROM audit_log WHERE 1 = 1");
+                if let Some(c) = q.cursor {
+                    qb.push(match q.order {
+                        AuditOrder::Asc => " AND seq > ",
+                        AuditOrder::Desc => " AND seq < ",
+                    })
+                    .push_bind(c);
+                }
+                if let Some(t) = q.since_ms {
+                    qb.push(" AND time_ms >= ").push_bind(t);
+                }
+                if let Some(t) = q.until_ms {
+                    qb.push(" AND time_ms <= ").push_bind(t);
+                }
+                if let Some(u) = &q.user_id {
+                    qb.push(" AND user_id = ").push_bind(u.as_str());
+                }
+                if let Some(t) = &q.tool {
+                    qb.push(" AND target = ").push_bind(t.as_str());
+                }
+                if let Some(d) = q.decision {
+                    qb.push(" AND decision = ").push_bind(d.as_str());
+                }
+                qb.push(match q.order {
+                    AuditOrder::Asc => " ORDER BY seq ASC LIMIT ",
+                    AuditOrder::Desc => " ORDER BY seq DESC LIMIT ",
+                })
+                .push_bind(i64::from(limit) + 1);
+                qb.build_query_as::<(i64, String)>()
+                    .fetch_all($pool)
+                    .await
+                    .map_err(error::sql)?
+            }};
+        }
+        let rows: Vec<(i64, String)> = match &self.backend {
+            Backend::Sqlite(pool) => run_query!(pool, sqlx::Sqlite),
+            Backend::Postgres(pool) => run_query!(pool, sqlx::Postgres),
+        };
+        let more = rows.len() > limit as usize;
+        let mut records = Vec::with_capacity(rows.len().min(limit as usize));
+        for (seq, text) in rows.into_iter().take(limit as usize) {
+            let record = serde_json::from_str::<AuditRecord>(&text)
+                .map_err(|_| StoreError::Corrupt(format!("audit record {seq} does not parse")))?;
+            records.push(AuditEntry { seq, record });
+        }
+        let next = if more {
+            records.last().map(|e| e.seq)
+        } else {
+            None
+        };
+        Ok(AuditPage { records, next })
+    }
+
+    /// Streams the chain in pages of 1000 rows through [`verify_chain`]; memory stays bounded
+    /// however long the log is.
+    async fn verify(&self, audit_key: &[u8]) -> Result<ChainReport, StoreError> {
+        let (tx, rx) = tokio::sync::mpsc::channel::<Item>(VERIFY_BUFFER);
+        let reader = self.clone();
+        let producer = tokio::spawn(async move {
+            let mut after = 0_i64;
+            loop {
+                let rows = reader.rows_after(after, VERIFY_PAGE).await?;
+                let n = rows.len();
+                for row in rows {
+                    after = row.0;
+                    let item = match to_link(row) {
+                        Ok(l) => Item::Link(l),
+                        Err(b) => Item::Bad(b),
+                    };
+                    let stop = matches!(item, Item::Bad(_));
+                    if tx.send(item).await.is_err() || stop {
+                        return Ok::<(), StoreError>(());
+                    }
+                }
+                if (n as i64) < VERIFY_PAGE {
+                    return Ok(());
+                }
+            }
+        });
+        let key = audit_key.to_vec();
+        let (mut report, bad) = tokio::task::spawn_blocking(move || {
+            let mut bad = None;
+            let report = verify_chain(&key, LinkFeed { rx, bad: &mut bad });
+            (report, bad)
+        })
+        .await
+        .map_err(|e| StoreError::Other(format!("audit verification task failed: {e}")))?;
+        let produced = producer
+            .await
+            .map_err(|e| StoreError::Other(format!("audit reader task failed: {e}")))?;
+        if !report.ok {
+            return Ok(report);
+        }
+        produced?;
+        if let Some(b) = bad {
+            report.ok = false;
+            report.records += 1;
+            report.first_bad = Some(b);
+        }
+        Ok(report)
+    }
+}
+
+/// The newest `n` records, oldest first.
+pub async fn tail(log: &dyn AuditLog, n: usize) -> Result<Vec<AuditEntry>, StoreError> {
+    let mut out = Vec::with_capacity(n.min(MAX_QUERY_LIMIT as usize));
+    let mut q = AuditQuery {
+        order: AuditOrder::Desc,
+        ..AuditQuery::default()
+    };
+    while out.len() < n {
+        q.limit = u32::try_from(n - out.len())
+            .unwrap_or(MAX_QUERY_LIMIT)
+            .min(MAX_QUERY_LIMIT);
+        let page = log.query(&q).await?;
+        out.extend(page.records);
+        match page.next {
+            Some(c) => q.cursor = Some(c),
+            None => break,
+        }
+    }
+    out.reverse();
+    Ok(out)
+}
+
+/// Writes every record matching `filter` (its `limit`, `cursor` and `order` are ignored),
+/// oldest first, one JSON object per line; returns how many were written.
+pub async fn export_jsonl(
+    log: &dyn AuditLog,
+    filter: &AuditQuery,
+    out: &mut dyn Write,
+) -> Result<u64, StoreError> {
+    let mut q = AuditQuery {
+        limit: MAX_QUERY_LIMIT,
+        cursor: None,
+        order: AuditOrder::Asc,
+        ..filter.clone()
+    };
+    let mut written = 0_u64;
+    loop {
+        let page = log.query(&q).await?;
+        for e in &page.records {
+            serde_json::to_writer(&mut *out, e)
+                .map_err(|err| StoreError::Other(format!("cannot write export: {err}")))?;
+            out.write_all(b"\n")
+                .map_err(|err| StoreError::Other(format!("cannot write export: {err}")))?;
+            written += 1;
+        }
+        match page.next {
+            Some(c) => q.cursor = Some(c),
+            None => break,
+        }
+    }
+    out.flush()
+        .map_err(|err| StoreError::Other(format!("cannot write export: {err}")))?;
+    Ok(written)
+}

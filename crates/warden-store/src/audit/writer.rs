@@ -1,0 +1,460 @@
+//! The single audit writer task with group commit.
+//!
+//! Appenders serialize their record (in parallel, on their own tasks) and queue it; one writer
+//! task takes up to `batch_size` queued records at a time, opens one transaction, reads the
+//! tail of the chain **inside** that transaction, computes each record's `chain_hash`, inserts
+//! the batch and commits. Under load the batches form by themselves (everything queued while
+//! the previous batch committed goes into the next); `linger` optionally waits for more.
+//!
+//! Why the tail is read inside the transaction: the chain must be one total order even when
+//! another process appends to the same database (a `warden hook` run beside `warden serve` on
+//! SQLite, or several instances on PostgreSQL). On SQLite the transaction starts with
+//! `BEGIN IMMEDIATE`, which takes the database write lock before the tail is read. On
+//! PostgreSQL the transaction first takes `pg_advisory_xact_lock(id)`; every appender of every
+//! instance takes the same lock, so batches are serialized, and because the lock is taken
+//! before the `SELECT` of the tail (READ COMMITTED sees everything committed before the
+//! statement starts), each batch sees the previous batch's last `seq` and `chain_hash`. The
+//! lock is released by the commit. Group commit keeps that serialization cheap: the lock is
+//! taken once per batch, not per record. (The alternative, one chain per instance plus a merge
+//! rule, would make verification and pagination depend on a merge order; one chain keeps
+//! `verify` a single walk.)
+//!
+//! Durability: in `strict` mode `append` returns once the batch holding the record is
+//! committed (SQLite WAL with `synchronous=NORMAL`: the commit is in the WAL file, so a killed
+//! process loses nothing; see [`crate::config::SqliteSynchronous`]). In `async` mode `append`
+//! returns once the record is queued; a full queue is [`StoreError::Overloaded`], and a batch
+//! that fails to commit is retried until it succeeds — queued records are never dropped.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+use tokio::sync::{mpsc, oneshot};
+use warden_security::audit::{AuditRecord, AuditSink, GENESIS_HASH};
+use warden_security::StoreError;
+
+use crate::audit_key::AuditKey;
+use crate::backend::Backend;
+use crate::config::{AuditConfig, Durability};
+use crate::error;
+use crate::store::Store;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Rows per `INSERT` statement (keeps the number of distinct prepared statements small and
+/// every statement under the bind-parameter limits of both databases).
+const INSERT_CHUNK: usize = 64;
+
+/// How the writer batches and acknowledges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditWriterOptions {
+    /// `strict` or `async`.
+    pub durability: Durability,
+    /// Records that may wait for the writer.
+    pub queue_size: usize,
+    /// Most records per transaction.
+    pub batch_size: usize,
+    /// How long to wait for more records before committing a partial batch.
+    pub linger: Duration,
+}
+
+impl Default for AuditWriterOptions {
+    fn default() -> Self {
+        Self::from(&AuditConfig::default())
+    }
+}
+
+impl From<&AuditConfig> for AuditWriterOptions {
+    fn from(c: &AuditConfig) -> Self {
+        Self {
+            durability: c.durability,
+            queue_size: c.queue_size.max(1),
+            batch_size: c.batch_size.max(1),
+            linger: Duration::from_millis(c.linger_ms),
+        }
+    }
+}
+
+/// Counters of what the writer committed.
+#[derive(Debug, Default)]
+pub struct AuditWriterStats {
+    records: AtomicU64,
+    batches: AtomicU64,
+    failed_batches: AtomicU64,
+}
+
+impl AuditWriterStats {
+    /// Records committed.
+    pub fn records(&self) -> u64 {
+        self.records.load(Ordering::Relaxed)
+    }
+    /// Transactions committed.
+    pub fn batches(&self) -> u64 {
+        self.batches.load(Ordering::Relaxed)
+    }
+    /// Transactions that failed (and were reported or retried).
+    pub fn failed_batches(&self) -> u64 {
+        self.failed_batches.load(Ordering::Relaxed)
+    }
+}
+
+/// A serialized record waiting for the writer.
+struct Pending {
+    id: String,
+    time_ms: i64,
+    user_id: String,
+    target: String,
+    decision: &'static str,
+    record: String,
+    ack: Option<oneshot::Sender<Result<i64, StoreError>>>,
+}
+
+enum Msg {
+    Record(Pending),
+    Shutdown,
+}
+
+/// The group-commit audit writer; implements [`AuditSink`].
+pub struct AuditWriter {
+    tx: mpsc::Sender<Msg>,
+    durability: Durability,
+    task: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    stats: Arc<AuditWriterStats>,
+}
+
+impl std::fmt::Debug for AuditWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditWriter")
+            .field("durability", &self.durability)
+            .field("records", &self.stats.records())
+            .finish_non_exhaustive()
+    }
+}
+
+impl AuditWriter {
+    /// Starts the writer task for `store`'s audit log, chaining under `audit_key`.
+    /// Must be called inside a Tokio runtime.
+    pub fn spawn(store: &Store, audit_key: &AuditKey, options: AuditWriterOptions) -> Self {
+        Self::spawn_on(
+            store.backend().clone(),
+            store.append_lock_id(),
+            audit_key,
+            options,
+        )
+    }
+
+    pub(crate) fn spawn_on(
+        backend: Backend,
+        lock_id: i64,
+        audit_key: &AuditKey,
+        options: AuditWriterOptions,
+    ) -> Self {
+        let (tx, rx) = mpsc::channel(options.queue_size.max(1));
+        let stats = Arc::new(AuditWriterStats::default());
+        // HMAC takes keys of any length; keying once and cloning the state per record saves
+        // the key schedule on the hot path.
+        let mac =
+            HmacSha256::new_from_slice(audit_key.as_bytes()).unwrap_or_else(|_| unreachable_hmac());
+        let worker = Worker {
+            backend,
+            lock_id,
+            mac,
+            durability: options.durability,
+            batch_size: options.batch_size.max(1),
+            linger: options.linger,
+            stats: stats.clone(),
+        };
+        let task = tokio::spawn(worker.run(rx));
+        Self {
+            tx,
+            durability: options.durability,
+            task: tokio::sync::Mutex::new(Some(task)),
+            stats,
+        }
+    }
+
+    /// The durability mode.
+    pub fn durability(&self) -> Durability {
+        self.durability
+    }
+
+    /// What the writer has committed so far.
+    pub fn stats(&self) -> &AuditWriterStats {
+        &self.stats
+    }
+
+    /// Stops accepting records, writes everything already queued, and waits for the writer.
+    /// Appends after this fail with `Unavailable`. Waits as long as the database refuses a
+    /// queued batch in `async` mode (wrap it in a timeout to bound shutdown).
+    pub async fn shutdown(&self) -> Result<(), StoreError> {
+        let _ = self.tx.send(Msg::Shutdown).await;
+        let task = self.task.lock().await.take();
+        if let Some(task) = task {
+            task.await
+                .map_err(|e| StoreError::Other(format!("audit writer task failed: {e}")))?;
+        }
+        Ok(())
+    }
+
+    fn prepare(record: &AuditRecord) -> Result<Pending, StoreError> {
+        let bytes = serde_json::to_vec(record)
+            .map_err(|e| StoreError::Other(format!("cannot encode audit record: {e}")))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| StoreError::Other("audit record is not UTF-8".into()))?;
+        Ok(Pending {
+            id: record.id.clone(),
+            time_ms: record.time_ms,
+            user_id: record.user_id.clone(),
+            target: record.target.clone(),
+            decision: record.decision.as_str(),
+            record: text,
+            ack: None,
+        })
+    }
+}
+
+fn closed() -> StoreError {
+    StoreError::Unavailable("the audit writer is shut down".into())
+}
+
+#[cold]
+fn unreachable_hmac() -> HmacSha256 {
+    // `new_from_slice` only fails for fixed-length-key MACs; HMAC accepts every length.
+    match HmacSha256::new_from_slice(&[0u8; 32]) {
+        Ok(m) => m,
+        Err(_) => unreachable!("HMAC accepts any key length"),
+    }
+}
+
+#[async_trait]
+impl AuditSink for AuditWriter {
+    /// Strict: returns the record's `seq` after commit. Async: returns 0 once queued (the
+    /// `seq` is assigned when the batch commits).
+    async fn append(&self, record: AuditRecord) -> Result<i64, StoreError> {
+        let mut pending = Self::prepare(&record)?;
+        match self.durability {
+            Durability::Strict => {
+                let (ack_tx, ack_rx) = oneshot::channel();
+                pending.ack = Some(ack_tx);
+                self.tx
+                    .send(Msg::Record(pending))
+                    .await
+                    .map_err(|_| closed())?;
+                ack_rx.await.map_err(|_| closed())?
+            }
+            Durability::Async => match self.tx.try_send(Msg::Record(pending)) {
+                Ok(()) => Ok(0),
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    Err(StoreError::Overloaded("the audit queue is full".into()))
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => Err(closed()),
+            },
+        }
+    }
+}
+
+struct Worker {
+    backend: Backend,
+    lock_id: i64,
+    mac: HmacSha256,
+    durability: Durability,
+    batch_size: usize,
+    linger: Duration,
+    stats: Arc<AuditWriterStats>,
+}
+
+impl Worker {
+    async fn run(self, mut rx: mpsc::Receiver<Msg>) {
+        let mut batch: Vec<Pending> = Vec::with_capacity(self.batch_size);
+        // After `Shutdown` the channel is closed: `recv` still yields what was queued
+        // before, then `None`, which ends the loop once the last batch is committed.
+        fn take(msg: Msg, batch: &mut Vec<Pending>, rx: &mut mpsc::Receiver<Msg>) {
+            match msg {
+                Msg::Record(p) => batch.push(p),
+                Msg::Shutdown => rx.close(),
+            }
+        }
+        loop {
+            if batch.is_empty() {
+                match rx.recv().await {
+                    Some(m) => take(m, &mut batch, &mut rx),
+                    None => break,
+                }
+            }
+            while batch.len() < self.batch_size {
+                match rx.try_recv() {
+                    Ok(m) => take(m, &mut batch, &mut rx),
+                    Err(_) => break,
+                }
+            }
+            if !self.linger.is_zero() && batch.len() < self.batch_size && !batch.is_empty() {
+                let deadline = tokio::time::Instant::now() + self.linger;
+                while batch.len() < self.batch_size {
+                    match tokio::time::timeout_at(deadline, rx.recv()).await {
+                        Ok(Some(m)) => take(m, &mut batch, &mut rx),
+                        Ok(None) | Err(_) => break,
+                    }
+                }
+            }
+            if batch.is_empty() {
+                continue;
+            }
+            self.commit(&mut batch).await;
+            batch.clear();
+        }
+    }
+
+    async fn commit(&self, batch: &mut [Pending]) {
+        let mut backoff = Duration::from_millis(50);
+        loop {
+            match commit_batch(&self.backend, &self.mac, self.lock_id, batch).await {
+                Ok(first_seq) => {
+                    self.stats.batches.fetch_add(1, Ordering::Relaxed);
+                    self.stats
+                        .records
+                        .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                    for (i, p) in batch.iter_mut().enumerate() {
+                        if let Some(ack) = p.ack.take() {
+                            let _ = ack.send(Ok(first_seq + i as i64));
+                        }
+                    }
+                    return;
+                }
+                Err(e) => {
+                    self.stats.failed_batches.fetch_add(1, Ordering::Relaxed);
+                    match self.durability {
+                        Durability::Strict => {
+                            tracing::warn!(error = %e, records = batch.len(), "audit batch failed");
+                            for p in batch.iter_mut() {
+                                if let Some(ack) = p.ack.take() {
+                                    let _ = ack.send(Err(e.clone()));
+                                }
+                            }
+                            return;
+                        }
+                        Durability::Async => {
+                            // Acknowledged records must not be lost: retry until the
+                            // database takes them (the queue fills meanwhile and new appends
+                            // are refused with `Overloaded`).
+                            tracing::warn!(error = %e, records = batch.len(), retry_ms = backoff.as_millis() as u64, "audit batch failed; retrying");
+                            tokio::time::sleep(backoff).await;
+                            backoff = (backoff * 2).min(Duration::from_secs(2));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `HMAC-SHA256(audit_key, prev ‖ canonical)` from a keyed state; equal to
+/// `warden_security::audit::chain_hash` (tested).
+fn link_hash(mac: &HmacSha256, prev: &[u8], canonical: &[u8]) -> [u8; 32] {
+    let mut m = mac.clone();
+    m.update(prev);
+    m.update(canonical);
+    m.finalize().into_bytes().into()
+}
+
+/// Commits one batch in one transaction; returns the `seq` of its first record.
+async fn commit_batch(
+    backend: &Backend,
+    mac: &HmacSha256,
+    lock_id: i64,
+    batch: &[Pending],
+) -> Result<i64, StoreError> {
+    macro_rules! append_in {
+        ($tx:ident, $db:ty) => {{
+            let tail: Option<(i64, Vec<u8>)> = sqlx::query_as(
+                "SELECT seq, chain_hash FROM audit_log ORDER BY seq DESC LIMIT 1",
+            )
+            .fetch_optional(&mut *$tx)
+            .await
+            .map_err(error::sql)?;
+            let (last_seq, mut prev) = tail.unwrap_or((0, GENESIS_HASH.to_vec()));
+            let mut prevs: Vec<Vec<u8>> = Vec::with_capacity(batch.len());
+            let mut hashes: Vec<[u8; 32]> = Vec::with_capacity(batch.len());
+            for p in batch {
+                let h = link_hash(mac, &prev, p.record.as_bytes());
+                prevs.push(std::mem::replace(&mut prev, h.to_vec()));
+                hashes.push(h);
+            }
+            for (c, chunk) in batch.chunks(INSERT_CHUNK).enumerate() {
+                let mut qb = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO audit_log (seq, id, time_ms, user_id, target, decision, record, prev_hash, chain_hash) ",
+                );
+                qb.push_values(chunk.iter().enumerate(), |mut b, (j, p)| {
+                    let i = c * INSERT_CHUNK + j;
+                    b.push_bind(last_seq + 1 + i as i64)
+                        .push_bind(p.id.as_str())
+                        .push_bind(p.time_ms)
+                        .push_bind(p.user_id.as_str())
+                        .push_bind(p.target.as_str())
+                        .push_bind(p.decision)
+                        .push_bind(p.record.as_str())
+                        .push_bind(prevs[i].as_slice())
+                        .push_bind(&hashes[i][..]);
+                });
+                qb.build().execute(&mut *$tx).await.map_err(error::sql)?;
+            }
+            $tx.commit().await.map_err(error::sql)?;
+            Ok(last_seq + 1)
+        }};
+    }
+    match backend {
+        Backend::Sqlite(pool) => {
+            let mut tx = pool
+                .begin_with("BEGIN IMMEDIATE")
+                .await
+                .map_err(error::sql)?;
+            append_in!(tx, sqlx::Sqlite)
+        }
+        Backend::Postgres(pool) => {
+            let mut tx = pool.begin().await.map_err(error::sql)?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(lock_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(error::sql)?;
+            append_in!(tx, sqlx::Postgres)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use warden_security::audit::chain_hash;
+    use warden_security::governance::Decision;
+
+    #[test]
+    fn link_hash_equals_the_library_chain_hash() {
+        let key = [9u8; 32];
+        let record = AuditRecord {
+            id: "dec_1".into(),
+            time_ms: 5,
+            call_id: Some("c".into()),
+            trace_id: "t".into(),
+            user_id: "u".into(),
+            session_id: "s".into(),
+            agent_id: None,
+            target: "Bash".into(),
+            decision: Decision::Deny,
+            policy: Some("tool_blocklist".into()),
+            reason: "no".into(),
+            chain: vec![],
+            findings: vec![],
+            source: "test".into(),
+        };
+        let mac = HmacSha256::new_from_slice(&key).unwrap();
+        let prev = [3u8; 32];
+        let p = AuditWriter::prepare(&record).unwrap();
+        assert_eq!(
+            link_hash(&mac, &prev, p.record.as_bytes()),
+            chain_hash(&key, &prev, &record)
+        );
+    }
+}
