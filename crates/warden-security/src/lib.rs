@@ -14,6 +14,7 @@ pub mod counters;
 pub mod extraction;
 pub mod governance;
 pub mod revocation;
+pub mod services;
 pub mod store_error;
 pub mod time;
 pub mod vault;
@@ -21,4 +22,8 @@ pub mod vault;
 pub use audit::{AuditRecord, AuditSink};
 pub use counters::{CounterStore, InMemoryCounterStore};
 pub use revocation::{InMemoryRevocationStore, RevocationStore};
+pub use services::{
+    BotClass, BotClassifier, BotDetectionLayer, ClassifierConfig, DetectConfig, DetectMode, Reason,
+    RequestFacts, ScannerDetector, Velocity, VelocityTracker, Verdict,
+};
 pub use store_error::StoreError;
