@@ -1,6 +1,7 @@
 //! Recall and false-positive rate of the classifier on a labelled set of user agents
 //! assembled from public documentation (crawler operators' bot pages, browser vendors' UA
 //! strings, in-app webviews, tools' default user agents). Prints a table; fails below the bar.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 
@@ -50,7 +51,10 @@ fn classifier_meets_the_recall_and_false_positive_bar_on_the_fixture_set() {
             *hit.entry(want).or_default() += 1;
         } else {
             *wrong_as.entry(got).or_default() += 1;
-            misses.push(format!("  {} ({}): want {want}, got {got}", row.source, row.user_agent));
+            misses.push(format!(
+                "  {} ({}): want {want}, got {got}",
+                row.source, row.user_agent
+            ));
         }
     }
     println!("class       n   recall  false-pos-rate");
@@ -61,8 +65,15 @@ fn classifier_meets_the_recall_and_false_positive_bar_on_the_fixture_set() {
         let recall = if n == 0 { 1.0 } else { h as f64 / n as f64 };
         let negatives = rows.len() - n;
         let fp = wrong_as.get(&class).copied().unwrap_or(0);
-        let fp_rate = if negatives == 0 { 0.0 } else { fp as f64 / negatives as f64 };
-        println!("{:<10} {n:>3}   {recall:>6.3}  {fp_rate:>6.3}", class.as_str());
+        let fp_rate = if negatives == 0 {
+            0.0
+        } else {
+            fp as f64 / negatives as f64
+        };
+        println!(
+            "{:<10} {n:>3}   {recall:>6.3}  {fp_rate:>6.3}",
+            class.as_str()
+        );
         if recall < MIN_RECALL {
             failed.push(format!("{class} recall {recall:.3} < {MIN_RECALL}"));
         }

@@ -507,9 +507,8 @@ pub(crate) const AGENT_RULES: &[AgentRule] = &[
 ];
 
 /// The compiled user-agent automaton (one DFA for every rule).
-pub(crate) static AGENT_AUTOMATON: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    build_automaton(AGENT_RULES.iter().map(|r| r.pattern))
-});
+pub(crate) static AGENT_AUTOMATON: LazyLock<AhoCorasick> =
+    LazyLock::new(|| build_automaton(AGENT_RULES.iter().map(|r| r.pattern)));
 
 /// Builds a case-insensitive, overlapping-capable DFA over `patterns`.
 #[allow(clippy::expect_used)] // the patterns are compile-time constants; tests build them

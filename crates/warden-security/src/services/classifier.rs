@@ -335,9 +335,9 @@ fn parse_major(rest: &[u8]) -> Option<u32> {
     if digits == 0 || digits > 6 {
         return None;
     }
-    rest[..digits]
-        .iter()
-        .try_fold(0u32, |acc, &d| acc.checked_mul(10)?.checked_add(u32::from(d - b'0')))
+    rest[..digits].iter().try_fold(0u32, |acc, &d| {
+        acc.checked_mul(10)?.checked_add(u32::from(d - b'0'))
+    })
 }
 
 /// Runs the user-agent automaton once over `ua` (already trimmed).
@@ -570,7 +570,10 @@ mod tests {
 
     #[test]
     fn reason_displays_code_and_detail() {
-        assert_eq!(Reason::ScannerUserAgent("sqlmap").to_string(), "scanner_user_agent:sqlmap");
+        assert_eq!(
+            Reason::ScannerUserAgent("sqlmap").to_string(),
+            "scanner_user_agent:sqlmap"
+        );
         assert_eq!(Reason::HighVelocity.to_string(), "high_velocity");
     }
 }

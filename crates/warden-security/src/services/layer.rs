@@ -166,10 +166,14 @@ impl IpNet {
             v4 => v4,
         };
         match (self.addr, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                prefix_eq(u128::from(u32::from(net)) << 96, u128::from(u32::from(ip)) << 96, self.prefix)
+            (IpAddr::V4(net), IpAddr::V4(ip)) => prefix_eq(
+                u128::from(u32::from(net)) << 96,
+                u128::from(u32::from(ip)) << 96,
+                self.prefix,
+            ),
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                prefix_eq(u128::from(net), u128::from(ip), self.prefix)
             }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => prefix_eq(u128::from(net), u128::from(ip), self.prefix),
             _ => false,
         }
     }
@@ -310,14 +314,16 @@ pub struct BotDetection<S> {
 
 fn client_ip<B>(req: &Request<B>, trust_forwarded_for: bool) -> Option<IpAddr> {
     if trust_forwarded_for {
+        // Only the right-most entry was written by the trusted proxy; anything left of it
+        // is client-controlled, so an unparsable right-most entry is not skipped over.
         let forwarded = req
             .headers()
             .get_all("x-forwarded-for")
             .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(','))
-            .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-            .last();
+            .next_back()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|s| s.trim().parse::<IpAddr>().ok());
         if forwarded.is_some() {
             return forwarded;
         }
@@ -369,12 +375,18 @@ where
         Box::pin(async move {
             let ip = client_ip(&req, policy.trust_forwarded_for);
             let allowed = {
-                let ua = req.headers().get(USER_AGENT).map(|v| String::from_utf8_lossy(v.as_bytes()));
+                let ua = req
+                    .headers()
+                    .get(USER_AGENT)
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()));
                 policy.allowed(ua.as_deref(), ip)
             };
             let velocity = match (&policy.velocity, ip) {
                 (Some(tracker), Some(ip)) if !allowed => {
-                    match tracker.observe(&ip.to_string(), crate::time::now_millis()).await {
+                    match tracker
+                        .observe(&ip.to_string(), crate::time::now_millis())
+                        .await
+                    {
                         Ok(v) => Some(v),
                         Err(e) => {
                             tracing::warn!(target: "warden::detect", error = %e, "velocity store unavailable; classifying without velocity");
@@ -385,7 +397,10 @@ where
                 _ => None,
             };
             let mut verdict = {
-                let ua = req.headers().get(USER_AGENT).map(|v| String::from_utf8_lossy(v.as_bytes()));
+                let ua = req
+                    .headers()
+                    .get(USER_AGENT)
+                    .map(|v| String::from_utf8_lossy(v.as_bytes()));
                 let path = req
                     .uri()
                     .path_and_query()
@@ -411,7 +426,8 @@ where
             match policy.mode {
                 DetectMode::Log => inner.call(req).await,
                 DetectMode::Tag | DetectMode::Block => {
-                    if policy.mode == DetectMode::Block && !allowed && policy.blocks(verdict.class) {
+                    if policy.mode == DetectMode::Block && !allowed && policy.blocks(verdict.class)
+                    {
                         return Ok(blocked_response(verdict.class));
                     }
                     req.extensions_mut().insert(verdict);
@@ -440,7 +456,9 @@ mod tests {
         let v6 = IpNet::parse("2001:db8::/32").unwrap();
         assert!(v6.contains("2001:db8:1::5".parse().unwrap()));
         assert!(!v6.contains("2001:db9::5".parse().unwrap()));
-        assert!(IpNet::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
+        assert!(IpNet::parse("0.0.0.0/0")
+            .unwrap()
+            .contains("8.8.8.8".parse().unwrap()));
     }
 
     #[test]

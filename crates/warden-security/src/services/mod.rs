@@ -22,8 +22,8 @@ pub use classifier::{
     MAX_REASONS,
 };
 pub use layer::{
-    BotDetection, BotDetectionLayer, ClientIp, DetectConfig, DetectConfigError, DetectMode,
-    IpNet, BOT_HEADER,
+    BotDetection, BotDetectionLayer, ClientIp, DetectConfig, DetectConfigError, DetectMode, IpNet,
+    BOT_HEADER,
 };
 pub use scanner::ScannerDetector;
 pub use velocity::{VelocityTracker, DEFAULT_VELOCITY_WINDOW_SECS};

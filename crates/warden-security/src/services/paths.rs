@@ -247,9 +247,9 @@ pub(crate) const PATH_RULES: &[PathRule] = &[
 /// Extensions that mark server-side source, configuration, databases or backups: no visitor
 /// of a Warden-protected service asks for them at any depth.
 const EXT_ANYWHERE: &[&str] = &[
-    "php", "php3", "php4", "php5", "php7", "phtml", "phar", "phps", "asp", "aspx", "ashx",
-    "asmx", "axd", "jsp", "jspx", "do", "action", "cgi", "env", "git", "sql", "bak", "old",
-    "orig", "save", "swp", "swo", "db", "sqlite", "sqlite3", "mdb", "config", "dll",
+    "php", "php3", "php4", "php5", "php7", "phtml", "phar", "phps", "asp", "aspx", "ashx", "asmx",
+    "axd", "jsp", "jspx", "do", "action", "cgi", "env", "git", "sql", "bak", "old", "orig", "save",
+    "swp", "swo", "db", "sqlite", "sqlite3", "mdb", "config", "dll",
 ];
 
 /// Archive and legacy-page extensions: flagged only at the top level (`/backup.zip`,
@@ -328,7 +328,9 @@ fn hex(b: u8) -> Option<u8> {
 }
 
 fn has_escape(bytes: &[u8]) -> bool {
-    bytes.windows(3).any(|w| w[0] == b'%' && hex(w[1]).is_some() && hex(w[2]).is_some())
+    bytes
+        .windows(3)
+        .any(|w| w[0] == b'%' && hex(w[1]).is_some() && hex(w[2]).is_some())
 }
 
 /// One round of percent-decoding; `%uXXXX` (IIS) for ASCII code points too.
@@ -385,7 +387,9 @@ fn fold(buf: &mut Vec<u8>) {
 }
 
 fn needs_normalizing(bytes: &[u8]) -> bool {
-    bytes.iter().any(|&b| b == b'\\' || b >= 0x80) || has_escape(bytes) || bytes.windows(2).any(|w| w == b"//")
+    bytes.iter().any(|&b| b == b'\\' || b >= 0x80)
+        || has_escape(bytes)
+        || bytes.windows(2).any(|w| w == b"//")
 }
 
 /// The normalized form of a raw path (`path[?query][#fragment]`): `(text, path_len)`, where
@@ -561,7 +565,8 @@ mod tests {
 
     #[test]
     fn payloads_match_inside_query() {
-        assert!(kinds("/search?q=%24%7Bjndi%3Aldap%3A%2F%2Fx%7D").contains(&PathFinding::Exploit("log4shell")));
+        assert!(kinds("/search?q=%24%7Bjndi%3Aldap%3A%2F%2Fx%7D")
+            .contains(&PathFinding::Exploit("log4shell")));
     }
 
     #[test]

@@ -124,8 +124,8 @@ mod tests {
 
     #[tokio::test]
     async fn threshold_is_configurable() {
-        let t = VelocityTracker::new(Arc::new(InMemoryCounterStore::default()))
-            .with_max_per_minute(5);
+        let t =
+            VelocityTracker::new(Arc::new(InMemoryCounterStore::default())).with_max_per_minute(5);
         for i in 0..5u64 {
             assert!(!t.is_high(t.observe("k", i).await.unwrap()));
         }
