@@ -32,6 +32,7 @@ pub mod extraction;
 pub mod governance;
 pub mod hooks;
 pub mod revocation;
+pub mod services;
 pub mod store_error;
 pub mod time;
 pub mod vault;
@@ -43,4 +44,8 @@ pub use extraction::{
     HeaderInjectionError, HeaderInjector, TokenExtractionError, TokenExtractor,
 };
 pub use revocation::{InMemoryRevocationStore, RevocationStore};
+pub use services::{
+    BotClass, BotClassifier, BotDetectionLayer, ClassifierConfig, DetectConfig, DetectMode, Reason,
+    RequestFacts, ScannerDetector, Velocity, VelocityTracker, Verdict,
+};
 pub use store_error::StoreError;
