@@ -51,19 +51,47 @@ pub struct WardenConfig {
     pub audit: Option<toml::Table>,
     /// `[server]`.
     #[serde(default)]
-    pub server: Option<toml::Table>,
+    pub server: ServerConfig,
     /// `[auth]`.
     #[serde(default)]
     pub auth: Option<toml::Table>,
     /// `[mcp]`.
     #[serde(default)]
     pub mcp: Option<toml::Table>,
-    /// `[hook]`.
+    /// `[hook]` (Claude Code hooks).
     #[serde(default)]
-    pub hook: Option<toml::Table>,
+    pub hook: crate::hook::HookConfig,
     /// `[detect]` (bot and scanner detection).
     #[serde(default)]
-    pub detect: Option<toml::Table>,
+    pub detect: warden_security::services::DetectConfig,
+}
+
+/// `[server]`: the HTTP service.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address to listen on (the `--listen` flag wins).
+    pub listen: String,
+    /// Largest request body in bytes (default 1 MiB); larger bodies get 413.
+    pub max_body_bytes: usize,
+    /// Deepest JSON nesting accepted in request bodies (default 64).
+    pub max_json_depth: usize,
+    /// Per-request timeout in milliseconds (default 30 000); slower requests get 504.
+    pub request_timeout_ms: u64,
+    /// Seconds to wait for in-flight requests and the audit queue on shutdown (default 10).
+    pub shutdown_grace_secs: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".to_owned(),
+            max_body_bytes: 1024 * 1024,
+            max_json_depth: crate::json::DEFAULT_MAX_JSON_DEPTH,
+            request_timeout_ms: 30_000,
+            shutdown_grace_secs: 10,
+        }
+    }
 }
 
 impl WardenConfig {

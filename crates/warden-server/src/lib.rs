@@ -1,12 +1,18 @@
 //! Warden's HTTP service (`warden serve`) and its configuration file.
 #![forbid(unsafe_code)]
 
+pub mod app;
+pub mod auth;
 pub mod config;
 pub mod datadir;
 pub mod error;
+pub mod hook;
 pub mod json;
 pub mod metrics;
 pub mod middleware;
+pub mod routes;
+pub mod state;
+pub mod tokens;
 pub mod trace;
 
 pub use error::ApiError;

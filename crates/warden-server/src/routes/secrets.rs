@@ -1,0 +1,129 @@
+//! `PUT/GET/DELETE /v1/secrets/{namespace}/{name}`, `GET /v1/secrets` (names only).
+//!
+//! PUT takes either `{"value":"…"}` (Content-Type `application/json`) or the raw bytes (any
+//! other Content-Type). GET answers `{"namespace","name","value"}` with the value as UTF-8, or
+//! as base64 with `"encoding":"base64"` when it is not UTF-8. Values are never logged.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use base64::Engine as _;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use warden_security::vault::{SecretMeta, VaultError};
+use zeroize::Zeroizing;
+
+use crate::auth::{Caller, SCOPE_SECRETS_READ, SCOPE_SECRETS_WRITE};
+use crate::error::ApiError;
+use crate::json::parse_json;
+use crate::state::AppState;
+
+fn vault_error(e: VaultError) -> ApiError {
+    match e {
+        VaultError::InvalidName(_) | VaultError::TooLarge => ApiError::bad_request("invalid_secret", e.to_string()),
+        VaultError::Store(s) => ApiError::unavailable(s.to_string()),
+        VaultError::AuthFailed | VaultError::UnknownKid(_) | VaultError::Malformed(_) => {
+            ApiError::internal(format!("stored secret cannot be opened: {e}"))
+        }
+        other => ApiError::internal(other.to_string()),
+    }
+}
+
+fn meta_json(m: &SecretMeta) -> Value {
+    json!({
+        "namespace": m.namespace,
+        "name": m.name,
+        "kek_id": m.kek_id,
+        "created_at_ms": m.created_at_ms,
+        "updated_at_ms": m.updated_at_ms,
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PutJson {
+    value: Zeroizing<String>,
+}
+
+/// `PUT /v1/secrets/{namespace}/{name}`.
+pub async fn put(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((namespace, name)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    caller.require_any(&[SCOPE_SECRETS_WRITE])?;
+    let is_json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/json"));
+    let value: Zeroizing<Vec<u8>> = if is_json {
+        let parsed: PutJson = parse_json(&body, 4)?;
+        Zeroizing::new(parsed.value.as_bytes().to_vec())
+    } else {
+        Zeroizing::new(body.to_vec())
+    };
+    let existed = state.vault.list(Some(&namespace)).await.map_err(vault_error)?.iter().any(|m| m.name == name);
+    let meta = state.vault.put(&namespace, &name, &value).await.map_err(vault_error)?;
+    tracing::info!(namespace = %namespace, name = %name, user = %caller.0.user_id, "secret stored");
+    let status = if existed { StatusCode::OK } else { StatusCode::CREATED };
+    Ok((status, Json(meta_json(&meta))).into_response())
+}
+
+/// `GET /v1/secrets/{namespace}/{name}`.
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((namespace, name)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_any(&[SCOPE_SECRETS_READ])?;
+    let Some(value) = state.vault.get(&namespace, &name).await.map_err(vault_error)? else {
+        return Err(ApiError::not_found(format!("no secret {namespace}/{name}")));
+    };
+    tracing::info!(namespace = %namespace, name = %name, user = %caller.0.user_id, "secret read");
+    Ok(Json(match std::str::from_utf8(value.expose()) {
+        Ok(s) => json!({"namespace": namespace, "name": name, "value": s}),
+        Err(_) => json!({
+            "namespace": namespace,
+            "name": name,
+            "value": base64::engine::general_purpose::STANDARD.encode(value.expose()),
+            "encoding": "base64",
+        }),
+    }))
+}
+
+/// `DELETE /v1/secrets/{namespace}/{name}`: 204, or 404 when absent.
+pub async fn delete(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((namespace, name)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_any(&[SCOPE_SECRETS_WRITE])?;
+    if state.vault.delete(&namespace, &name).await.map_err(vault_error)? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::not_found(format!("no secret {namespace}/{name}")))
+    }
+}
+
+/// Query of `GET /v1/secrets`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    /// Only this namespace.
+    pub namespace: Option<String>,
+}
+
+/// `GET /v1/secrets`: metadata only, never values.
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Value>, ApiError> {
+    caller.require_any(&[SCOPE_SECRETS_READ, SCOPE_SECRETS_WRITE])?;
+    let metas = state.vault.list(q.namespace.as_deref()).await.map_err(vault_error)?;
+    Ok(Json(json!({"secrets": metas.iter().map(meta_json).collect::<Vec<_>>()})))
+}

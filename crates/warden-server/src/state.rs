@@ -1,0 +1,54 @@
+//! What every handler shares.
+
+use std::sync::Arc;
+
+use warden_security::audit::{AuditLog, AuditSink};
+use warden_security::governance::secret_scan::SecretScanner;
+use warden_security::governance::GovernanceEngine;
+use warden_security::hooks::claude_code::OnAllow;
+use warden_security::vault::Vault;
+use zeroize::Zeroizing;
+
+use crate::auth::Authenticate;
+use crate::metrics::Metrics;
+use crate::tokens::TokenAuthority;
+
+/// Readiness of a dependency (`/readyz`).
+#[async_trait::async_trait]
+pub trait ReadinessCheck: Send + Sync {
+    /// `Ok` when the dependency answers; `Err` names what is wrong.
+    async fn check(&self) -> Result<(), String>;
+}
+
+/// Shared state of the HTTP service. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Validates bearer tokens.
+    pub auth: Arc<dyn Authenticate>,
+    /// Mints, introspects and revokes tokens; publishes the JWKS.
+    pub tokens: Arc<dyn TokenAuthority>,
+    /// The governance pipeline.
+    pub engine: Arc<GovernanceEngine>,
+    /// Scanner for content outside the pipeline (tool results).
+    pub scanner: Arc<SecretScanner>,
+    /// Where decisions are appended.
+    pub audit_sink: Arc<dyn AuditSink>,
+    /// Where decisions are read back.
+    pub audit_log: Arc<dyn AuditLog>,
+    /// The audit chain key.
+    pub audit_key: Arc<Zeroizing<Vec<u8>>>,
+    /// Secrets.
+    pub vault: Arc<Vault>,
+    /// Metrics.
+    pub metrics: Arc<Metrics>,
+    /// `[hook] on_allow`.
+    pub hook_on_allow: OnAllow,
+    /// Dependencies checked by `/readyz`.
+    pub readiness: Vec<(String, Arc<dyn ReadinessCheck>)>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
