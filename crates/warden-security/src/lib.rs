@@ -13,12 +13,22 @@ pub mod audit;
 pub mod counters;
 pub mod extraction;
 pub mod governance;
+pub mod jwt;
+pub mod keys;
 pub mod revocation;
+pub mod scope;
+pub mod session;
 pub mod store_error;
 pub mod time;
 pub mod vault;
 
 pub use audit::{AuditRecord, AuditSink};
 pub use counters::{CounterStore, InMemoryCounterStore};
+pub use jwt::{
+    AdminTokenParams, JwtError, JwtService, MintError, TokenValidator, ValidationOptions,
+};
+pub use keys::{Algorithm, Key, KeyError, KeyInfo, KeySet};
 pub use revocation::{InMemoryRevocationStore, RevocationStore};
+pub use scope::{ScopeError, ScopeRules};
+pub use session::{SessionGenerator, SessionParams, ValidatedSessionClaims};
 pub use store_error::StoreError;
