@@ -157,12 +157,25 @@ fn bench_eddsa(c: &mut Criterion) {
     let input = f.token.as_bytes()[..dot].to_vec();
     let sig = b64d(&f.token[dot + 1..]);
     let pk = b64d(&x);
-    g.bench_function("floor_ed25519_verify", |b| {
+    g.bench_function("floor_ed25519_verify_ring", |b| {
         b.iter(|| {
             ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, &pk)
                 .verify(black_box(&input), &sig)
                 .is_ok()
         })
+    });
+    let pk_arr: [u8; 32] = pk.as_slice().try_into().unwrap_or([0u8; 32]);
+    let vk = ed25519_dalek::VerifyingKey::from_bytes(&pk_arr).unwrap_or_else(|e| panic!("{e}"));
+    let sig_arr: [u8; 64] = sig.as_slice().try_into().unwrap_or([0u8; 64]);
+    let dsig = ed25519_dalek::Signature::from_bytes(&sig_arr);
+    g.bench_function("floor_ed25519_verify_dalek", |b| {
+        b.iter(|| {
+            use ed25519_dalek::Verifier as _;
+            vk.verify(black_box(&input), &dsig).is_ok()
+        })
+    });
+    g.bench_function("floor_ed25519_verify_strict_dalek", |b| {
+        b.iter(|| vk.verify_strict(black_box(&input), &dsig).is_ok())
     });
     g.finish();
 }

@@ -326,6 +326,7 @@ impl<'de> Visitor<'de> for ClaimsSeed {
         let mut others = SeenKeys::new();
         let mut sub = None;
         let mut exp = None;
+        let mut token_type = None;
         let mut c = JwtClaims {
             sub: String::new(),
             iat: 0,
@@ -340,7 +341,7 @@ impl<'de> Visitor<'de> for ClaimsSeed {
             user_type: UserType::Unknown,
             roles: None,
             client_id: None,
-            token_type: "Bearer".to_owned(),
+            token_type: String::new(),
             auth_time: 0,
             session_id: None,
             rate_limit_tier: None,
@@ -375,11 +376,7 @@ impl<'de> Visitor<'de> for ClaimsSeed {
                 }
                 F_ROLES => c.roles = map.next_value::<Option<Vec<String>>>()?,
                 F_CLIENT_ID => c.client_id = map.next_value::<Option<String>>()?,
-                F_TOKEN_TYPE => {
-                    if let Some(t) = map.next_value::<Option<String>>()? {
-                        c.token_type = t;
-                    }
-                }
+                F_TOKEN_TYPE => token_type = map.next_value::<Option<String>>()?,
                 F_AUTH_TIME => {
                     c.auth_time = map.next_value::<Option<NumericDate>>()?.map_or(0, |d| d.0);
                 }
@@ -389,6 +386,7 @@ impl<'de> Visitor<'de> for ClaimsSeed {
         }
         c.sub = sub.ok_or_else(|| de::Error::custom(MISSING_SUB))?;
         c.exp = exp.ok_or_else(|| de::Error::custom(MISSING_EXP))?;
+        c.token_type = token_type.unwrap_or_else(|| "Bearer".to_owned());
         Ok(ParsedClaims {
             claims: c,
             has_iss: seen_bits & F_ISS != 0,
@@ -399,7 +397,9 @@ impl<'de> Visitor<'de> for ClaimsSeed {
 
 /// Parses a decoded claim set.
 pub(crate) fn parse_claims(json: &[u8]) -> Result<ParsedClaims, JwtError> {
-    serde_json::from_slice::<ParsedClaims>(json).map_err(|e| {
+    let text =
+        std::str::from_utf8(json).map_err(|_| JwtError::malformed("claims are not valid UTF-8"))?;
+    serde_json::from_str::<ParsedClaims>(text).map_err(|e| {
         let msg = e.to_string();
         if msg.starts_with(MISSING_SUB) {
             JwtError::MissingClaim("sub")

@@ -329,7 +329,10 @@ impl Key {
                     }
                     None => None,
                 };
-                (VerifyKey::Ed25519(pk), sign)
+                (
+                    backend::ed25519_verifier(&pk).map_err(|e| invalid(e.to_string()))?,
+                    sign,
+                )
             }
             Material::P256 { x, y, d } => {
                 if x.len() != 32 || y.len() != 32 {

@@ -199,3 +199,18 @@ fn list_shows_no_material() {
     assert_eq!(l[0].alg, "ES256");
     assert_eq!(l[0].kty, "EC");
 }
+
+#[test]
+fn small_order_ed25519_public_key_is_refused() {
+    // The identity point (y = 1) has order 1.
+    let mut x = [0u8; 32];
+    x[0] = 1;
+    let doc =
+        serde_json::json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "kid": "w", "alg": "EdDSA",
+        "x": URL_SAFE_NO_PAD.encode(x)}]})
+        .to_string();
+    assert!(matches!(
+        KeySet::from_json(&doc),
+        Err(KeyError::InvalidKey { .. })
+    ));
+}
