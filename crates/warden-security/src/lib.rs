@@ -7,12 +7,30 @@
 //! This crate does no network or disk I/O of its own: persistence and counters are traits
 //! ([`CounterStore`], [`AuditSink`], [`RevocationStore`], [`vault::SecretStore`]) with in-memory
 //! implementations here and real ones in `warden-store`.
+//!
+//! # Token extraction (seed usage)
+//!
+//! ```
+//! use http::{HeaderMap, HeaderValue};
+//! use warden_security::{ExtractionMethod, TokenExtractor};
+//!
+//! let mut headers = HeaderMap::new();
+//! headers.insert("cookie", HeaderValue::from_static("session_token=abc.def.ghi"));
+//!
+//! let extractor = TokenExtractor::standard();
+//! assert!(extractor.extract(&headers).is_err());
+//!
+//! let browser_extractor = TokenExtractor::browser_only().with_cookie_name("session_token");
+//! assert_eq!(browser_extractor.extract(&headers).unwrap(), "abc.def.ghi");
+//! assert_eq!(browser_extractor.chain(), &[ExtractionMethod::AuthorizationHeader, ExtractionMethod::Cookie]);
+//! ```
 #![forbid(unsafe_code)]
 
 pub mod audit;
 pub mod counters;
 pub mod extraction;
 pub mod governance;
+pub mod hooks;
 pub mod jwt;
 pub mod keys;
 pub mod revocation;
@@ -24,6 +42,10 @@ pub mod vault;
 
 pub use audit::{AuditRecord, AuditSink};
 pub use counters::{CounterStore, InMemoryCounterStore};
+pub use extraction::{
+    CookieExtractionError, CookieExtractor, ExtractionMethod, HeaderExtractor,
+    HeaderInjectionError, HeaderInjector, TokenExtractionError, TokenExtractor,
+};
 pub use jwt::{
     AdminTokenParams, JwtError, JwtService, MintError, TokenValidator, ValidationOptions,
 };

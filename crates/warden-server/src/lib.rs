@@ -2,3 +2,11 @@
 #![forbid(unsafe_code)]
 
 pub mod config;
+pub mod datadir;
+pub mod error;
+pub mod json;
+pub mod metrics;
+pub mod middleware;
+pub mod trace;
+
+pub use error::ApiError;

@@ -13,6 +13,7 @@ mod roles;
 pub use claims::{Audiences, JwtAudience, JwtClaims, Scopes};
 pub use context::{CallSource, RequestContext};
 pub use ids::{
-    AgentName, ClientId, ContextId, IdError, SessionId, TaskId, TraceId, UserId, MAX_ID_LEN,
+    validate_header_id, AgentName, ClientId, ContextId, IdError, SessionId, TaskId, TraceId,
+    UserId, MAX_ID_LEN,
 };
 pub use roles::{ParseEnumError, Permission, RateLimitTier, UserType};

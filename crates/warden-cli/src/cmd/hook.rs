@@ -1,19 +1,297 @@
 //! `warden hook`: coding-agent hooks.
 
-use clap::Subcommand;
+use std::path::{Path, PathBuf};
 
-use crate::output::{CliError, CmdResult};
+use clap::{Args, Subcommand};
+use serde_json::{json, Value};
+
+use crate::output::{print_json, CliError, CmdResult, EXIT_OK};
 
 /// `warden hook` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum HookCommand {
     /// Claude Code hook: hook JSON on stdin, hook output on stdout.
-    ClaudeCode,
-    /// Print the `.claude/settings.json` snippet that wires Warden in.
-    Install,
+    ClaudeCode(ClaudeCodeArgs),
+    /// Print (or write, with --write) the `.claude/settings.json` snippet that wires Warden in.
+    Install(InstallArgs),
+}
+
+/// Arguments of `warden hook claude-code`.
+#[derive(Debug, Args)]
+pub struct ClaudeCodeArgs {
+    /// Ask a running Warden server instead of evaluating in process.
+    #[arg(long)]
+    pub server: Option<String>,
+    /// Data directory for in-process state (rate-limit counters, audit log).
+    #[arg(long, default_value = "./warden-data")]
+    pub data_dir: PathBuf,
+    /// Bearer token for `--server` (else `$WARDEN_TOKEN`, else `<data-dir>/admin.token`).
+    #[arg(long)]
+    pub token_file: Option<PathBuf>,
+    /// Seconds to wait for the server.
+    #[arg(long, default_value_t = 10)]
+    pub timeout_secs: u64,
+}
+
+/// Arguments of `warden hook install`.
+#[derive(Debug, Args)]
+pub struct InstallArgs {
+    /// Merge the hooks into the settings file instead of printing them.
+    #[arg(long)]
+    pub write: bool,
+    /// Settings file to write (default `.claude/settings.json` in the current directory).
+    #[arg(long, default_value = ".claude/settings.json")]
+    pub settings: PathBuf,
+    /// Pass `--server URL` to the hook command (govern through a running server).
+    #[arg(long)]
+    pub server: Option<String>,
+    /// The command Claude Code runs (default: this executable's path).
+    #[arg(long)]
+    pub command: Option<String>,
 }
 
 /// Runs `warden hook`.
-pub fn run(_cmd: &HookCommand) -> CmdResult {
-    Err(CliError::not_implemented("hook"))
+pub fn run(cmd: &HookCommand) -> CmdResult {
+    match cmd {
+        HookCommand::ClaudeCode(args) => claude_code(args),
+        HookCommand::Install(args) => install(args),
+    }
+}
+
+/// Every failure of the hook exits 2 with the reason on stderr: Claude Code treats exit 2 as a
+/// block, so the hook fails closed. (Exit 1 would let the call go ahead.)
+fn hook_failure(message: impl Into<String>) -> CliError {
+    CliError::failure("hook_failed", message)
+}
+
+fn claude_code(args: &ClaudeCodeArgs) -> CmdResult {
+    let mut input = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut input)
+        .map_err(|e| hook_failure(format!("cannot read hook input: {e}")))?;
+    // Validate the input locally in both modes, so a malformed payload never reaches a server.
+    warden_security::hooks::claude_code::HookInput::parse(&input)
+        .map_err(|e| hook_failure(e.to_string()))?;
+    let output = match &args.server {
+        Some(server) => ask_server(server, args, input)?,
+        None => {
+            return Err(hook_failure(
+                "in-process evaluation is not implemented yet; use --server URL",
+            ))
+        }
+    };
+    print_json(&output)?;
+    Ok(EXIT_OK)
+}
+
+fn server_token(args: &ClaudeCodeArgs) -> Result<String, CliError> {
+    if let Some(path) = &args.token_file {
+        return read_token(path);
+    }
+    if let Some(t) = std::env::var("WARDEN_TOKEN")
+        .ok()
+        .filter(|t| !t.trim().is_empty())
+    {
+        return Ok(t.trim().to_owned());
+    }
+    read_token(&args.data_dir.join("admin.token"))
+}
+
+fn read_token(path: &Path) -> Result<String, CliError> {
+    std::fs::read_to_string(path)
+        .map(|t| t.trim().to_owned())
+        .map_err(|e| hook_failure(format!("cannot read token file {}: {e}", path.display())))
+}
+
+fn ask_server(server: &str, args: &ClaudeCodeArgs, input: Vec<u8>) -> Result<Value, CliError> {
+    let token = server_token(args)?;
+    let url = format!("{}/v1/hooks/claude-code", server.trim_end_matches('/'));
+    let client = reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(args.timeout_secs))
+        .build()
+        .map_err(|e| hook_failure(format!("cannot build HTTP client: {e}")))?;
+    let resp = client
+        .post(&url)
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(input)
+        .send()
+        .map_err(|e| hook_failure(format!("Warden server {server} unreachable: {e}")))?;
+    let status = resp.status();
+    let body: Value = resp.json().map_err(|e| {
+        hook_failure(format!(
+            "Warden server answered {status} with a body that is not JSON: {e}"
+        ))
+    })?;
+    if !status.is_success() {
+        let msg = body["error"]["message"].as_str().unwrap_or("no message");
+        return Err(hook_failure(format!(
+            "Warden server answered {status}: {msg}"
+        )));
+    }
+    Ok(body)
+}
+
+/// The matcher for PreToolUse: the built-in tools that touch files, the shell and the web,
+/// and every MCP tool.
+const PRE_TOOL_MATCHER: &str =
+    "Bash|Write|Edit|MultiEdit|NotebookEdit|Read|WebFetch|WebSearch|mcp__.*";
+
+fn hook_command(args: &InstallArgs) -> String {
+    let exe = args.command.clone().unwrap_or_else(|| {
+        std::env::current_exe().map_or_else(|_| "warden".to_owned(), |p| p.display().to_string())
+    });
+    let mut cmd = format!("{} hook claude-code", shell_quote(&exe));
+    if let Some(server) = &args.server {
+        cmd.push_str(&format!(" --server {}", shell_quote(server)));
+    }
+    cmd
+}
+
+fn shell_quote(s: &str) -> String {
+    if !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/._-:=@+,".contains(&b))
+    {
+        s.to_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// The hooks section Warden installs.
+fn snippet(command: &str) -> Value {
+    let entry = |matcher: Option<&str>| {
+        let mut e = json!({"hooks": [{"type": "command", "command": command, "timeout": 30}]});
+        if let (Some(m), Some(map)) = (matcher, e.as_object_mut()) {
+            map.insert("matcher".to_owned(), json!(m));
+        }
+        e
+    };
+    json!({"hooks": {
+        "PreToolUse": [entry(Some(PRE_TOOL_MATCHER))],
+        "PostToolUse": [entry(Some("*"))],
+        "UserPromptSubmit": [entry(None)],
+    }})
+}
+
+fn install(args: &InstallArgs) -> CmdResult {
+    let command = hook_command(args);
+    let wanted = snippet(&command);
+    if !args.write {
+        print_json(&wanted)?;
+        return Ok(EXIT_OK);
+    }
+    let merged = merge_into_settings(&args.settings, &wanted)?;
+    write_settings(&args.settings, &merged)?;
+    print_json(&json!({"written": args.settings.display().to_string(), "command": command}))?;
+    Ok(EXIT_OK)
+}
+
+/// Adds each event's Warden entry to the existing settings, replacing an earlier Warden entry
+/// (one whose command runs `hook claude-code`) and keeping everything else.
+fn merge_into_settings(path: &Path, wanted: &Value) -> Result<Value, CliError> {
+    let mut settings = match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice::<Value>(&bytes).map_err(|e| {
+            CliError::failure(
+                "settings_invalid",
+                format!("{} is not valid JSON: {e}", path.display()),
+            )
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => json!({}),
+        Err(e) => {
+            return Err(CliError::failure(
+                "io",
+                format!("cannot read {}: {e}", path.display()),
+            ))
+        }
+    };
+    let Some(root) = settings.as_object_mut() else {
+        return Err(CliError::failure(
+            "settings_invalid",
+            format!("{} is not a JSON object", path.display()),
+        ));
+    };
+    let hooks = root.entry("hooks").or_insert_with(|| json!({}));
+    let Some(hooks) = hooks.as_object_mut() else {
+        return Err(CliError::failure(
+            "settings_invalid",
+            "`hooks` is not a JSON object",
+        ));
+    };
+    if let Some(events) = wanted["hooks"].as_object() {
+        for (event, entries) in events {
+            let list = hooks.entry(event.clone()).or_insert_with(|| json!([]));
+            let Some(list) = list.as_array_mut() else {
+                return Err(CliError::failure(
+                    "settings_invalid",
+                    format!("`hooks.{event}` is not an array"),
+                ));
+            };
+            list.retain(|e| !is_warden_entry(e));
+            if let Some(new) = entries.as_array() {
+                list.extend(new.iter().cloned());
+            }
+        }
+    }
+    Ok(settings)
+}
+
+fn is_warden_entry(entry: &Value) -> bool {
+    entry["hooks"].as_array().is_some_and(|hs| {
+        hs.iter().any(|h| {
+            h["command"]
+                .as_str()
+                .is_some_and(|c| c.contains("hook claude-code"))
+        })
+    })
+}
+
+fn write_settings(path: &Path, value: &Value) -> Result<(), CliError> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            CliError::failure("io", format!("cannot create {}: {e}", parent.display()))
+        })?;
+    }
+    let text = serde_json::to_string_pretty(value)
+        .map_err(|e| CliError::failure("internal", format!("cannot encode settings: {e}")))?;
+    std::fs::write(path, format!("{text}\n"))
+        .map_err(|e| CliError::failure("io", format!("cannot write {}: {e}", path.display())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_keeps_other_hooks_and_replaces_old_warden_entries() {
+        let dir = std::env::temp_dir().join(format!("warden-hook-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("settings.json");
+        std::fs::write(
+            &path,
+            r#"{"model":"x","hooks":{"PreToolUse":[{"matcher":"Bash","hooks":[{"type":"command","command":"other"}]},
+                {"matcher":"*","hooks":[{"type":"command","command":"/old/warden hook claude-code"}]}]}}"#,
+        )
+        .unwrap();
+        let merged = merge_into_settings(&path, &snippet("warden hook claude-code")).unwrap();
+        assert_eq!(merged["model"], "x");
+        let pre = merged["hooks"]["PreToolUse"].as_array().unwrap();
+        assert_eq!(pre.len(), 2);
+        assert_eq!(pre[0]["hooks"][0]["command"], "other");
+        assert_eq!(pre[1]["hooks"][0]["command"], "warden hook claude-code");
+        assert_eq!(
+            merged["hooks"]["UserPromptSubmit"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn quoting_protects_spaces() {
+        assert_eq!(shell_quote("/usr/bin/warden"), "/usr/bin/warden");
+        assert_eq!(shell_quote("/my dir/warden"), "'/my dir/warden'");
+    }
 }

@@ -1,0 +1,99 @@
+//! `warden hook claude-code` and `warden hook install` through the real binary.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn warden_with_stdin(args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(args)
+        .env_remove("WARDEN_CONFIG")
+        .env_remove("WARDEN_TOKEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+const PRE_TOOL_USE: &str = r#"{"session_id":"abc123","transcript_path":"/t.jsonl","cwd":"/p","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"ls"},"tool_use_id":"toolu_01"}"#;
+
+#[test]
+fn malformed_hook_input_exits_2_with_reason_on_stderr() {
+    let out = warden_with_stdin(
+        &["hook", "claude-code", "--server", "http://127.0.0.1:9"],
+        b"{not json",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid Claude Code hook input"));
+}
+
+#[test]
+fn unreachable_server_exits_2_fail_closed() {
+    let dir = std::env::temp_dir().join(format!("warden-hook-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let token = dir.join("t");
+    std::fs::write(&token, "tok").unwrap();
+    // Port 9 (discard) on loopback: nothing listens there.
+    let out = warden_with_stdin(
+        &[
+            "hook",
+            "claude-code",
+            "--server",
+            "http://127.0.0.1:9",
+            "--token-file",
+            token.to_str().unwrap(),
+        ],
+        PRE_TOOL_USE.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unreachable"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn install_prints_a_settings_snippet() {
+    let out = warden_with_stdin(&["hook", "install", "--command", "warden"], b"");
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        v["hooks"]["PreToolUse"][0]["hooks"][0]["command"],
+        "warden hook claude-code"
+    );
+    assert!(v["hooks"]["PostToolUse"].is_array());
+    assert!(v["hooks"]["UserPromptSubmit"].is_array());
+}
+
+#[test]
+fn install_write_creates_the_settings_file() {
+    let dir = std::env::temp_dir().join(format!("warden-hook-install-{}", std::process::id()));
+    let path = dir.join(".claude/settings.json");
+    let out = warden_with_stdin(
+        &[
+            "hook",
+            "install",
+            "--write",
+            "--settings",
+            path.to_str().unwrap(),
+            "--command",
+            "warden",
+            "--server",
+            "http://127.0.0.1:8080",
+        ],
+        b"",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(
+        v["hooks"]["PreToolUse"][0]["hooks"][0]["command"],
+        "warden hook claude-code --server http://127.0.0.1:8080"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

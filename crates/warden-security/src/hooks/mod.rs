@@ -1,0 +1,3 @@
+//! Coding-agent hook protocols: parse what the agent sends, answer in its format.
+
+pub mod claude_code;

@@ -1,0 +1,137 @@
+//! A JSON body extractor with a nesting-depth limit, checked on the raw bytes before any
+//! deserialization, and errors in the API's JSON shape.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+
+use crate::error::ApiError;
+
+/// Default maximum nesting depth of request JSON.
+pub const DEFAULT_MAX_JSON_DEPTH: usize = 64;
+
+/// The nesting depth of a JSON text (arrays and objects), ignoring brackets inside strings.
+/// Stops counting as soon as `limit` is exceeded and returns `limit + 1`.
+pub fn json_depth(bytes: &[u8], limit: usize) -> usize {
+    let mut depth = 0usize;
+    let mut max = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in bytes {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    max = depth;
+                    if max > limit {
+                        return limit + 1;
+                    }
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+/// Parses a JSON body after checking its depth; errors are 400 `malformed_json`,
+/// 400 `json_too_deep` or 415 `unsupported_media_type`.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], max_depth: usize) -> Result<T, ApiError> {
+    if json_depth(bytes, max_depth) > max_depth {
+        return Err(ApiError::bad_request(
+            "json_too_deep",
+            format!("request JSON is nested deeper than {max_depth} levels"),
+        ));
+    }
+    serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::bad_request("malformed_json", format!("invalid JSON body: {e}")))
+}
+
+/// `Json<T>` with the depth limit of [`DEFAULT_MAX_JSON_DEPTH`] and API-shaped errors.
+#[derive(Debug, Clone)]
+pub struct LimitedJson<T>(pub T);
+
+impl<S, T> FromRequest<S> for LimitedJson<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_none_or(|ct| ct.starts_with("application/json") || ct.contains("+json"));
+        if !is_json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "expected Content-Type: application/json",
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
+        parse_json(&bytes, DEFAULT_MAX_JSON_DEPTH).map(LimitedJson)
+    }
+}
+
+/// Maps a body-read failure (notably the size limit) to an API error.
+pub fn body_error(e: axum::extract::rejection::BytesRejection) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "request body exceeds the size limit",
+        )
+    } else {
+        ApiError::bad_request("bad_body", format!("cannot read request body: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_counts_nesting_outside_strings() {
+        assert_eq!(json_depth(br#"{"a":[1,{"b":2}]}"#, 64), 3);
+        assert_eq!(json_depth(br#"{"a":"[[[[{{{{"}"#, 64), 1);
+        assert_eq!(json_depth(br#"{"a":"\"[[["}"#, 64), 1);
+        assert_eq!(json_depth(b"1", 64), 0);
+    }
+
+    #[test]
+    fn depth_stops_past_the_limit() {
+        let deep = "[".repeat(100_000);
+        assert_eq!(json_depth(deep.as_bytes(), 64), 65);
+    }
+
+    #[test]
+    fn parse_json_reports_depth_and_syntax_errors() {
+        let deep = format!("{}{}", "[".repeat(70), "]".repeat(70));
+        assert_eq!(
+            parse_json::<serde_json::Value>(deep.as_bytes(), 64)
+                .unwrap_err()
+                .code,
+            "json_too_deep"
+        );
+        assert_eq!(
+            parse_json::<serde_json::Value>(b"{", 64).unwrap_err().code,
+            "malformed_json"
+        );
+    }
+}

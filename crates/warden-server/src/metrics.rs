@@ -1,0 +1,153 @@
+//! Prometheus metrics (`GET /metrics`): decisions by layer and result, decision latency,
+//! audit queue depth, bot verdicts, HTTP requests.
+
+use std::sync::atomic::AtomicI64;
+
+use prometheus_client::encoding::text::encode;
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
+use prometheus_client::registry::Registry;
+
+/// Labels of `warden_decisions_total`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct DecisionLabels {
+    /// Deciding layer (`none` when every layer allowed).
+    pub policy: String,
+    /// `allow`, `deny` or `ask`.
+    pub decision: String,
+    /// Where the call came from (`govern`, `hook`, `mcp`).
+    pub source: String,
+}
+
+/// Labels of `warden_http_requests_total`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct HttpLabels {
+    /// Route template (e.g. `/v1/govern`).
+    pub route: String,
+    /// Status code class (`2xx`, `4xx`, `5xx`).
+    pub status: String,
+}
+
+/// Labels of `warden_bot_verdicts_total`.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+pub struct BotLabels {
+    /// Bot class.
+    pub class: String,
+}
+
+/// All of the service's metrics and their registry.
+pub struct Metrics {
+    registry: Registry,
+    /// Decisions by deciding layer, decision and source.
+    pub decisions: Family<DecisionLabels, Counter>,
+    /// Decision latency in seconds (engine + audit append).
+    pub decision_seconds: Histogram,
+    /// Audit records waiting to be committed.
+    pub audit_queue_depth: Gauge<i64, AtomicI64>,
+    /// Bot verdicts by class.
+    pub bot_verdicts: Family<BotLabels, Counter>,
+    /// HTTP requests by route and status class.
+    pub http_requests: Family<HttpLabels, Counter>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Metrics").finish_non_exhaustive()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// Registers every metric.
+    pub fn new() -> Self {
+        let mut registry = Registry::with_prefix("warden");
+        let decisions = Family::<DecisionLabels, Counter>::default();
+        registry.register(
+            "decisions",
+            "Governance decisions by deciding layer, decision and source",
+            decisions.clone(),
+        );
+        // 10 µs .. ~5 s
+        let decision_seconds = Histogram::new(exponential_buckets(0.000_01, 2.5, 15));
+        registry.register(
+            "decision_seconds",
+            "Time to decide and audit one call",
+            decision_seconds.clone(),
+        );
+        let audit_queue_depth = Gauge::<i64, AtomicI64>::default();
+        registry.register(
+            "audit_queue_depth",
+            "Audit records queued and not yet committed",
+            audit_queue_depth.clone(),
+        );
+        let bot_verdicts = Family::<BotLabels, Counter>::default();
+        registry.register(
+            "bot_verdicts",
+            "Bot-detection verdicts by class",
+            bot_verdicts.clone(),
+        );
+        let http_requests = Family::<HttpLabels, Counter>::default();
+        registry.register(
+            "http_requests",
+            "HTTP requests by route and status class",
+            http_requests.clone(),
+        );
+        Self {
+            registry,
+            decisions,
+            decision_seconds,
+            audit_queue_depth,
+            bot_verdicts,
+            http_requests,
+        }
+    }
+
+    /// Counts one decision.
+    pub fn record_decision(
+        &self,
+        policy: Option<&str>,
+        decision: &str,
+        source: &str,
+        seconds: f64,
+    ) {
+        self.decisions
+            .get_or_create(&DecisionLabels {
+                policy: policy.unwrap_or("none").to_owned(),
+                decision: decision.to_owned(),
+                source: source.to_owned(),
+            })
+            .inc();
+        self.decision_seconds.observe(seconds);
+    }
+
+    /// The Prometheus text exposition.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        if encode(&mut out, &self.registry).is_err() {
+            out.clear();
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_recorded_decisions() {
+        let m = Metrics::new();
+        m.record_decision(Some("secret_scan"), "deny", "govern", 0.00002);
+        let text = m.render();
+        assert!(text.contains("warden_decisions_total{policy=\"secret_scan\",decision=\"deny\",source=\"govern\"} 1"), "{text}");
+        assert!(text.contains("warden_decision_seconds_count 1"));
+    }
+}

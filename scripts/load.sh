@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Load test: wrk against POST /v1/govern (a realistic ~1 KiB tool call, strict audit) and
+# against GET /healthz on the same server, in the same run. Prints requests/s, p99 and the
+# ratio. Traffic goes to 127.0.0.1 only; every run is bounded in time.
+#
+#   scripts/load.sh [--connections 64] [--duration 10s] [--threads 2]
+#
+# Builds the release binary, starts `warden serve` on a free port with a fresh data dir,
+# mints a token, runs wrk, checks that every 200 has its audit record, stops the server.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CONNECTIONS=64 DURATION=10s THREADS=2
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --connections) CONNECTIONS=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --threads) THREADS=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "installing wrk" >&2
+  (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
+fi
+
+cargo build --release -q --bin warden
+BIN=target/release/warden
+WORK=$(mktemp -d)
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cat > "$WORK/warden.toml" <<TOML
+[governance.rate_limit]
+enabled = false
+TOML
+
+"$BIN" --config "$WORK/warden.toml" serve --listen "127.0.0.1:$PORT" --data-dir "$WORK/data" > "$WORK/serve.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true; wait $SERVER 2>/dev/null || true; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 100); do
+  curl -fsS "http://127.0.0.1:$PORT/healthz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+TOKEN=$(cat "$WORK/data/admin.token")
+
+# A realistic ~1 KiB tool call.
+python3 - "$WORK/body.json" <<'PY'
+import json, sys
+body = {"tool": "Bash", "call_id": None, "arguments": {
+  "command": "cd /home/dev/project && cargo test --workspace -- --nocapture 2>&1 | tee /tmp/test.log | grep -E 'test result|FAILED' ; git status --short; git diff --stat HEAD~1",
+  "description": "Run the test suite and show what changed since the previous commit, keeping the full log for later inspection",
+  "timeout": 120000,
+  "env": {"RUST_LOG": "info", "CARGO_TERM_COLOR": "never", "PATH": "/usr/local/bin:/usr/bin:/bin"},
+  "context": "The user asked to verify the refactor of the storage layer. " * 6}}
+del body["call_id"]
+open(sys.argv[1], "w").write(json.dumps(body))
+PY
+BODY_BYTES=$(wc -c < "$WORK/body.json")
+
+cat > "$WORK/govern.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $TOKEN"
+local f = io.open("$WORK/body.json"); wrk.body = f:read("*a"); f:close()
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT rps=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d non2xx=%d requests=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, summary.requests))
+end
+LUA
+cat > "$WORK/health.lua" <<'LUA'
+done = function(summary, latency, requests)
+  io.write(string.format("RESULT rps=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d non2xx=%d requests=%d\n",
+    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.errors.status, summary.requests))
+end
+LUA
+
+run() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$2" "http://127.0.0.1:$PORT$1" | grep '^RESULT'; }
+echo "body: $BODY_BYTES bytes; connections: $CONNECTIONS; duration: $DURATION per endpoint"
+H=$(run /healthz "$WORK/health.lua");  echo "healthz     $H"
+G=$(run /v1/govern "$WORK/govern.lua"); echo "v1/govern   $G"
+get() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
+python3 - "$(get "$H" rps)" "$(get "$G" rps)" <<'PY'
+import sys
+h, g = float(sys.argv[1]), float(sys.argv[2])
+print(f"ratio govern/healthz = {g / h:.2f}")
+PY
+GOV_OK=$(( $(get "$G" requests) - $(get "$G" non2xx) ))
+VERIFY=$("$BIN" audit verify --data-dir "$WORK/data" 2>/dev/null || true)
+echo "audit verify: $VERIFY (200 responses to /v1/govern: $GOV_OK)"
