@@ -27,6 +27,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod auth;
 pub mod counters;
 pub mod extraction;
 pub mod governance;
@@ -41,6 +42,7 @@ pub mod time;
 pub mod vault;
 
 pub use audit::{AuditRecord, AuditSink};
+pub use auth::{AuthContext, AuthError, AuthLayer, AuthMode, AuthValidationService};
 pub use counters::{CounterStore, InMemoryCounterStore};
 pub use extraction::{
     CookieExtractionError, CookieExtractor, ExtractionMethod, HeaderExtractor,
