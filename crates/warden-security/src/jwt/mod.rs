@@ -31,6 +31,7 @@ use warden_types::{
 };
 
 pub use cache::TokenCache;
+pub(crate) use error::quote as quote_for_error;
 pub use error::{JwtError, MintError};
 pub use validate::{
     decode_unverified, TokenValidator, UnverifiedToken, ValidationOptions, DEFAULT_LEEWAY_SECS,
@@ -169,6 +170,21 @@ pub fn encode(claims: &JwtClaims, key: &Key) -> Result<String, MintError> {
     out.push('.');
     URL_SAFE_NO_PAD.encode_string(&sig, &mut out);
     Ok(out)
+}
+
+/// Signs arbitrary header and payload bytes with the active key, without any check (for the
+/// fuzz target, which needs validly signed garbage to reach the claim parser). Never use this
+/// to mint tokens.
+#[doc(hidden)]
+pub fn encode_raw_for_fuzzing(keys: &KeySet, header: &[u8], payload: &[u8]) -> Option<String> {
+    let key = keys.active_key()?;
+    let mut out = URL_SAFE_NO_PAD.encode(header);
+    out.push('.');
+    URL_SAFE_NO_PAD.encode_string(payload, &mut out);
+    let sig = backend::sign(key.alg(), key.sign.as_ref()?, out.as_bytes()).ok()?;
+    out.push('.');
+    URL_SAFE_NO_PAD.encode_string(&sig, &mut out);
+    Some(out)
 }
 
 /// `now + duration`, rejecting zero and overflowing lifetimes.

@@ -30,6 +30,8 @@ use zeroize::Zeroizing;
 
 use crate::jwt::backend::{self, RsaPrivateParts, SignKey, VerifyKey};
 
+pub mod remote;
+
 /// A JWS algorithm Warden signs and verifies with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[allow(clippy::upper_case_acronyms)]
