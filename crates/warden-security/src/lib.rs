@@ -27,25 +27,37 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod auth;
 pub mod counters;
 pub mod extraction;
 pub mod governance;
 pub mod hooks;
+pub mod jwt;
+pub mod keys;
 pub mod revocation;
 pub mod services;
+pub mod scope;
+pub mod session;
 pub mod store_error;
 pub mod time;
 pub mod vault;
 
 pub use audit::{AuditRecord, AuditSink};
+pub use auth::{AuthContext, AuthError, AuthLayer, AuthMode, AuthValidationService};
 pub use counters::{CounterStore, InMemoryCounterStore};
 pub use extraction::{
     CookieExtractionError, CookieExtractor, ExtractionMethod, HeaderExtractor,
     HeaderInjectionError, HeaderInjector, TokenExtractionError, TokenExtractor,
 };
+pub use jwt::{
+    AdminTokenParams, JwtError, JwtService, MintError, TokenValidator, ValidationOptions,
+};
+pub use keys::{Algorithm, Key, KeyError, KeyInfo, KeySet};
 pub use revocation::{InMemoryRevocationStore, RevocationStore};
 pub use services::{
     BotClass, BotClassifier, BotDetectionLayer, ClassifierConfig, DetectConfig, DetectMode, Reason,
     RequestFacts, ScannerDetector, Velocity, VelocityTracker, Verdict,
 };
+pub use scope::{ScopeError, ScopeRules};
+pub use session::{SessionGenerator, SessionParams, ValidatedSessionClaims};
 pub use store_error::StoreError;
