@@ -39,15 +39,15 @@ pub struct WardenConfig {
     /// `[governance]` (SPEC §5); validated by the governance module.
     #[serde(default)]
     pub governance: Option<toml::Table>,
-    /// `[store]`.
+    /// `[store]`: `url = "sqlite://…" | "postgres://…"` (default `sqlite://<data_dir>/warden.db`).
     #[serde(default)]
-    pub store: Option<toml::Table>,
-    /// `[counters]`.
+    pub store: warden_store::StoreConfig,
+    /// `[counters]`: `url = "redis://…"` (default: in process).
     #[serde(default)]
-    pub counters: Option<toml::Table>,
-    /// `[audit]`.
+    pub counters: warden_store::CountersConfig,
+    /// `[audit]`: `durability = "strict" | "async"` (default `strict`), queue and batch sizes.
     #[serde(default)]
-    pub audit: Option<toml::Table>,
+    pub audit: warden_store::AuditConfig,
     /// `[server]`.
     #[serde(default)]
     pub server: Option<toml::Table>,
