@@ -79,7 +79,7 @@ fn main() -> ExitCode {
         Command::Detect(a) => cmd::detect::run(a),
         Command::Govern(c) => cmd::govern::run(c, cli.config.as_deref()),
         Command::Hook(c) => cmd::hook::run(c),
-        Command::Audit(c) => cmd::audit::run(c),
+        Command::Audit(c) => cmd::audit::run(c, cli.config.as_deref()),
     };
     let _ = &cli.config;
     match result {

@@ -40,15 +40,15 @@ pub struct WardenConfig {
     /// compiled) while the file loads; built-in defaults when the section is absent.
     #[serde(default)]
     pub governance: warden_security::governance::GovernanceConfig,
-    /// `[store]`.
+    /// `[store]`: `url = "sqlite://…" | "postgres://…"` (default `sqlite://<data_dir>/warden.db`).
     #[serde(default)]
-    pub store: Option<toml::Table>,
-    /// `[counters]`.
+    pub store: warden_store::StoreConfig,
+    /// `[counters]`: `url = "redis://…"` (default: in process).
     #[serde(default)]
-    pub counters: Option<toml::Table>,
-    /// `[audit]`.
+    pub counters: warden_store::CountersConfig,
+    /// `[audit]`: `durability = "strict" | "async"` (default `strict`), queue and batch sizes.
     #[serde(default)]
-    pub audit: Option<toml::Table>,
+    pub audit: warden_store::AuditConfig,
     /// `[server]`.
     #[serde(default)]
     pub server: ServerConfig,
