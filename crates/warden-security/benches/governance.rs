@@ -144,6 +144,12 @@ fn bench(c: &mut Criterion) {
     g.bench_function("decision_deny_blocklist", |b| {
         b.iter(|| black_box(block_on(eng.evaluate_at(black_box(&deny), 0))))
     });
+    g.bench_function("part_decision_id_uuid_v4", |b| {
+        b.iter(|| black_box(warden_security::audit::AuditRecord::new_id()))
+    });
+    g.bench_function("part_decision_id_engine", |b| {
+        b.iter(|| black_box(warden_security::governance::new_decision_id()))
+    });
     g.finish();
 }
 
