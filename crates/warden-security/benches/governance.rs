@@ -72,7 +72,7 @@ fn bash_call() -> Value {
         git status --short && git diff --stat HEAD~1 && rm -rf ./target/tmp-bench && mkdir -p ./target/tmp-bench";
     json!({
         "command": command,
-        "description": "Build the server in release mode, start it, send one governance request, and list recently changed Rust sources with their sizes",
+        "description": "Build the server in release mode, start it in the background on the loopback interface, send one governance request for a harmless Read call, then list the Rust sources changed since the lock file was written, sorted by size, and show the working tree status and the last commit's diffstat",
         "timeout": 120000,
         "run_in_background": false
     })
@@ -82,7 +82,7 @@ fn edit_call() -> Value {
     json!({
         "file_path": "/home/dev/projects/warden/crates/warden-security/src/governance/engine.rs",
         "old_string": "    pub async fn evaluate(&self, ctx: &PolicyContext) -> Evaluation {\n        self.evaluate_at(ctx, crate::time::now_millis()).await\n    }\n",
-        "new_string": "    /// Evaluates `ctx` now (wall clock).\n    pub async fn evaluate(&self, ctx: &PolicyContext) -> Evaluation {\n        let now = crate::time::now_millis();\n        tracing::trace!(target = ctx.target(), \"evaluating\");\n        let eval = self.evaluate_at(ctx, now).await;\n        tracing::debug!(decision = %eval.decision, policy = ?eval.policy, \"evaluated\");\n        eval\n    }\n\n    /// The number of layers.\n    pub fn len(&self) -> usize {\n        self.slots.len()\n    }\n",
+        "new_string": "    /// Evaluates `ctx` now (wall clock).\n    pub async fn evaluate(&self, ctx: &PolicyContext) -> Evaluation {\n        let now = crate::time::now_millis();\n        tracing::trace!(target = ctx.target(), \"evaluating\");\n        let eval = self.evaluate_at(ctx, now).await;\n        tracing::debug!(decision = %eval.decision, policy = ?eval.policy, \"evaluated\");\n        eval\n    }\n\n    /// The number of layers.\n    pub fn len(&self) -> usize {\n        self.slots.len()\n    }\n\n    /// True when the engine has no layer.\n    pub fn is_empty(&self) -> bool {\n        self.slots.is_empty()\n    }\n\n    /// The layer ids, in order.\n    pub fn layer_ids(&self) -> Vec<&str> {\n        self.slots.iter().map(|s| s.policy.id()).collect()\n    }\n",
         "replace_all": false
     })
 }
