@@ -391,3 +391,13 @@ fn governance_config_deserializes_inside_a_larger_document() {
         "{msg}"
     );
 }
+
+#[test]
+fn config_round_trips_through_toml() {
+    let mut c = GovernanceConfig::from_toml_str(SPEC_EXAMPLE).unwrap_or_else(|e| panic!("{e}"));
+    c.secret_scan_mode = Some(LayerMode::Shadow);
+    c.tool_blocklist.mode = Some(LayerMode::Enforce);
+    let text = toml::to_string(&c).unwrap_or_else(|e| panic!("{e}"));
+    let back = GovernanceConfig::from_toml_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_eq!(back, c);
+}

@@ -205,6 +205,12 @@ async fn later_deny_beats_an_earlier_ask() {
     assert_eq!(e.chain[2].result, LayerResult::Ask);
 }
 
+#[test]
+fn engine_is_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<GovernanceEngine>();
+}
+
 // ---------------------------------------------------------------- input limits
 
 fn deep(depth: usize) -> Value {
@@ -892,6 +898,8 @@ async fn planted_aws_key_never_appears_in_output_or_audit() {
     for args in [
         json!({"command": format!("aws configure set aws_access_key_id {key}")}),
         json!({"env": {"AWS_ACCESS_KEY_ID": key}, "list": [key]}),
+        json!({"headers": {key: "as an object key"}}),
+        json!({"blob": format!("eyJ{}", key)}),
     ] {
         let c = call("Bash", args, "user");
         let e = eng.evaluate_and_audit(&c, &sink, "govern").await;

@@ -86,6 +86,29 @@ proptest! {
     }
 }
 
+proptest! {
+    #[test]
+    fn config_parser_never_panics(text in "(?s).{0,400}") {
+        let _ = GovernanceConfig::from_toml_str(&text);
+        let _ = GovernanceConfig::from_warden_toml(&text);
+    }
+
+    #[test]
+    fn config_parser_never_panics_on_tomlish_input(
+        key in "(enabled|mode|deny|allow|ask|pattern|path|tool|tools|scopes|limit|window_secs|key|default|max_argument_depth)",
+        value in "(true|1|-1|0|\"[^\"\\\\]{0,12}\"|\\[\"[^\"\\\\]{0,8}\"\\]|\\{\\})",
+        section in "(|\\[tool_blocklist\\]|\\[scope_check\\]|\\[\\[rate_limit.limits\\]\\]|\\[\\[tool_blocklist.argument_rules\\]\\]|\\[secret_scan\\])",
+    ) {
+        let _ = GovernanceConfig::from_toml_str(&format!("{section}\n{key} = {value}\n"));
+    }
+
+    #[test]
+    fn glob_compiler_never_panics(pattern in "(?s).{0,64}") {
+        let _ = warden_security::governance::glob::compile_pattern(&pattern);
+        let _ = warden_security::governance::json_path::JsonPath::parse(&pattern);
+    }
+}
+
 #[test]
 fn huge_string_is_denied_as_too_large() {
     let args = json!({"command": "a".repeat(2 << 20)});

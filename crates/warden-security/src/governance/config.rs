@@ -40,8 +40,9 @@ impl ConfigError {
 /// [`ConfigError::path`] of an error that concerns the whole file (TOML syntax).
 pub const FILE_LEVEL: &str = "(file)";
 
-/// The whole `[governance]` section.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The whole `[governance]` section. Serializes to the TOML shape it parses from
+/// (`secret_scan_mode` as `secret_scan.mode`).
+#[derive(Debug, Clone, PartialEq)]
 pub struct GovernanceConfig {
     /// Master switch: `false` allows everything and records every layer as `skip`.
     pub enabled: bool,
@@ -128,6 +129,7 @@ pub struct ScopeCheckConfig {
     /// Whether the layer runs.
     pub enabled: bool,
     /// Layer mode (the global `mode = "shadow"` overrides it).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<LayerMode>,
     /// Decision for a tool that no rule maps.
     pub default: UnmappedDefault,
@@ -174,6 +176,7 @@ pub struct ToolBlocklistConfig {
     /// Whether the layer runs.
     pub enabled: bool,
     /// Layer mode (the global `mode = "shadow"` overrides it).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<LayerMode>,
     /// Administrators skip this layer entirely.
     pub admin_bypass: bool,
@@ -210,7 +213,7 @@ impl Default for ToolBlocklistConfig {
 #[serde(deny_unknown_fields)]
 pub struct ArgumentRuleConfig {
     /// Rule id shown in reasons (default `argument_rules[i]`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Glob (or `re:` regex) on the tool name.
     pub tool: String,
@@ -222,7 +225,7 @@ pub struct ArgumentRuleConfig {
     #[serde(default)]
     pub action: RuleAction,
     /// What the rule guards against, shown in the reason.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
 
@@ -233,6 +236,7 @@ pub struct RateLimitConfig {
     /// Whether the layer runs.
     pub enabled: bool,
     /// Layer mode (the global `mode = "shadow"` overrides it).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mode: Option<LayerMode>,
     /// The limits; a call must fit in every one that applies.
     pub limits: Vec<LimitConfig>,
@@ -269,7 +273,7 @@ pub struct LimitConfig {
     /// Sliding window length in seconds (1..=604800).
     pub window_secs: u64,
     /// Restrict the limit to tools matching these patterns (default: every tool).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tools: Option<Vec<String>>,
 }
 
@@ -374,6 +378,46 @@ fn take_secret_scan_mode(table: &mut toml::Table) -> Result<Option<LayerMode>, C
                 v.type_str()
             ),
         )),
+    }
+}
+
+/// `[governance.secret_scan]` as written: the scanner's keys plus `mode`.
+#[derive(Serialize)]
+struct SecretScanOut<'a> {
+    #[serde(flatten)]
+    config: &'a SecretScanConfig,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mode: Option<LayerMode>,
+}
+
+#[derive(Serialize)]
+struct GovernanceOut<'a> {
+    enabled: bool,
+    mode: LayerMode,
+    max_argument_bytes: usize,
+    max_argument_depth: usize,
+    secret_scan: SecretScanOut<'a>,
+    scope_check: &'a ScopeCheckConfig,
+    tool_blocklist: &'a ToolBlocklistConfig,
+    rate_limit: &'a RateLimitConfig,
+}
+
+impl Serialize for GovernanceConfig {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        GovernanceOut {
+            enabled: self.enabled,
+            mode: self.mode,
+            max_argument_bytes: self.max_argument_bytes,
+            max_argument_depth: self.max_argument_depth,
+            secret_scan: SecretScanOut {
+                config: &self.secret_scan,
+                mode: self.secret_scan_mode,
+            },
+            scope_check: &self.scope_check,
+            tool_blocklist: &self.tool_blocklist,
+            rate_limit: &self.rate_limit,
+        }
+        .serialize(s)
     }
 }
 

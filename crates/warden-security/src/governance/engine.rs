@@ -238,6 +238,30 @@ fn trace(policy_id: &str, result: LayerResult, detail: impl Into<String>, us: u6
     }
 }
 
+/// A fresh decision id: `dec_` + 32 hex digits, like [`AuditRecord::new_id`] but without a
+/// system call per decision. Each thread draws a random 64-bit prefix once (from the OS RNG
+/// via UUID v4) and appends a bijective mix of a per-thread counter, so ids are unique (not
+/// secret: they are identifiers, never credentials).
+pub fn new_decision_id() -> String {
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<(u64, u64)> = Cell::new(uuid::Uuid::new_v4().as_u64_pair());
+    }
+    STATE.with(|s| {
+        let (prefix, counter) = s.get();
+        s.set((prefix, counter.wrapping_add(1)));
+        format!("dec_{prefix:016x}{:016x}", splitmix64(counter))
+    })
+}
+
+/// SplitMix64 finalizer: a bijection on `u64`.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 fn micros(start: Instant) -> u64 {
     u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX)
 }
@@ -318,7 +342,7 @@ impl GovernanceEngine {
     /// Evaluates `ctx` with the clock at `now_ms` (unix milliseconds).
     pub async fn evaluate_at(&self, ctx: &PolicyContext, now_ms: u64) -> Evaluation {
         let mut eval = Evaluation {
-            decision_id: AuditRecord::new_id(),
+            decision_id: new_decision_id(),
             time_ms: now_ms,
             decision: Decision::Allow,
             policy: None,
@@ -488,5 +512,23 @@ impl GovernanceEngine {
             eval.reason = Reason::Shadow { policy, would };
         }
         eval
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decision_ids_are_unique_and_shaped_like_audit_ids() {
+        let a = new_decision_id();
+        let b = new_decision_id();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), AuditRecord::new_id().len());
+        assert!(a.starts_with("dec_") && a[4..].bytes().all(|c| c.is_ascii_hexdigit()));
+        let other = std::thread::spawn(new_decision_id)
+            .join()
+            .unwrap_or_default();
+        assert_ne!(a[..20], other[..20], "threads draw their own prefix");
     }
 }

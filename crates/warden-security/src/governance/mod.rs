@@ -24,7 +24,10 @@ pub mod secret_scan;
 pub use config::{ConfigError, GovernanceConfig};
 pub use context::{PolicyContext, Principal, Subject, PROMPT_TARGET};
 pub use decision::{Decision, LayerResult, LayerTrace};
-pub use engine::{audit_record, Evaluation, EvaluationJson, GovernanceEngine, AUDIT, INPUT_LIMITS};
+pub use engine::{
+    audit_record, new_decision_id, Evaluation, EvaluationJson, GovernanceEngine, AUDIT,
+    INPUT_LIMITS,
+};
 pub use limits::{DEFAULT_MAX_ARGUMENT_BYTES, DEFAULT_MAX_ARGUMENT_DEPTH};
 pub use policy::{GovernancePolicy, LayerMode, LayerVerdict, Verdict};
 pub use reason::{AskReason, DenyReason, LimitKey, Reason};

@@ -134,6 +134,14 @@ const RULES: &[BaselineRule] = &[
         description: "reading or sending an SSH private key, cloud credentials or a .env file",
     },
     BaselineRule {
+        id: "baseline.force_push_main",
+        tool: SHELL_TOOLS,
+        path: "command",
+        pattern: r"\bgit\s+push\b[^;&|\n]*(?:\s(?:--force(?:-with-lease)?|-f)\b[^;&|\n]*\s\+?(?:\S*:)?(?:refs/heads/)?(?:main|master)(?:$|[\s;&|)])|\s\+?(?:\S*:)?(?:refs/heads/)?(?:main|master)\s[^;&|\n]*(?:--force(?:-with-lease)?|-f)\b|\s\+(?:\S*:)?(?:refs/heads/)?(?:main|master)(?:$|[\s;&|)]))",
+        action: RuleAction::Ask,
+        description: "force-pushing to main or master rewrites shared history",
+    },
+    BaselineRule {
         id: "baseline.read_credentials_file",
         tool: READ_FILE_PATH_TOOLS,
         path: "file_path",
@@ -164,14 +172,6 @@ const RULES: &[BaselineRule] = &[
         pattern: CREDENTIAL_FILE,
         action: RuleAction::Deny,
         description: "reading an SSH private key, cloud credentials or a .env file",
-    },
-    BaselineRule {
-        id: "baseline.force_push_main",
-        tool: SHELL_TOOLS,
-        path: "command",
-        pattern: r"\bgit\s+push\b[^;&|\n]*(?:\s(?:--force(?:-with-lease)?|-f)\b[^;&|\n]*\s\+?(?:\S*:)?(?:refs/heads/)?(?:main|master)(?:$|[\s;&|)])|\s\+?(?:\S*:)?(?:refs/heads/)?(?:main|master)\s[^;&|\n]*(?:--force(?:-with-lease)?|-f)\b|\s\+(?:\S*:)?(?:refs/heads/)?(?:main|master)(?:$|[\s;&|)]))",
-        action: RuleAction::Ask,
-        description: "force-pushing to main or master rewrites shared history",
     },
 ];
 
