@@ -305,7 +305,7 @@ pub fn seal(
     check_binding(namespace, name)?;
     // wrap_nonce ‖ dek ‖ data_nonce from one CSPRNG call.
     let mut rnd = Zeroizing::new([0u8; XNONCE_LEN + KEY_LEN + XNONCE_LEN]);
-    aead::fill_random(&mut rnd[..]).map_err(|_| VaultError::Random)?;
+    aead::fill_random_fast(&mut rnd[..]).map_err(|_| VaultError::Random)?;
     let mut wrap_nonce = [0u8; XNONCE_LEN];
     wrap_nonce.copy_from_slice(&rnd[..XNONCE_LEN]);
     let mut dek = Zeroizing::new([0u8; KEY_LEN]);
@@ -370,7 +370,7 @@ pub fn rewrap(
     }
     let dek = env.unwrap_dek(ring)?;
     let mut rnd = [0u8; 2 * XNONCE_LEN];
-    aead::fill_random(&mut rnd).map_err(|_| VaultError::Random)?;
+    aead::fill_random_fast(&mut rnd).map_err(|_| VaultError::Random)?;
     let mut wrap_nonce = [0u8; XNONCE_LEN];
     wrap_nonce.copy_from_slice(&rnd[..XNONCE_LEN]);
     let mut data_nonce = [0u8; XNONCE_LEN];
