@@ -630,6 +630,33 @@ mod tests {
         );
     }
 
+    /// The worked example of docs/VAULT_FORMAT.md (also produced independently with PyNaCl).
+    #[test]
+    fn worked_example_in_docs_is_reproduced() {
+        let kek = Kek::parse_master_key(
+            "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+            None,
+        )
+        .unwrap();
+        let dek: [u8; 32] = std::array::from_fn(|i| 0x40 + i as u8);
+        let wrap_nonce: [u8; 24] = std::array::from_fn(|i| 0x60 + i as u8);
+        let data_nonce: [u8; 24] = std::array::from_fn(|i| 0x80 + i as u8);
+        let pt = b"correct horse battery staple";
+        let mut env = start_envelope(kek.kid(), kek.key(), &dek, &wrap_nonce, pt.len()).unwrap();
+        finish_envelope(&mut env, 22, &dek, &data_nonce, "prod", "db-password", pt).unwrap();
+        let expected = "57535631021036333064636432393636633433333636\
+            606162636465666768696a6b6c6d6e6f7071727374757677\
+            f598f365124d126f6b5eb7644d3d4df162afc97f5a04a43308447c2dc92c3abe\
+            3de2e54fcc07ded9d49401c255542e94\
+            808182838485868788898a8b8c8d8e8f9091929394959697\
+            61cc048ba5512d5442e38e6ae34fa134da53b4cbeaf71654dda5788c\
+            9d94a4cf34ac1bdea091c66f01690e3c";
+        let expected: String = expected.split_whitespace().collect();
+        assert_eq!(crate::vault::keyring::hex_lower(&env), expected);
+        let ring = KeyRing::single(kek);
+        assert_eq!(open(&ring, "prod", "db-password", &env).unwrap().expose(), pt);
+    }
+
     #[test]
     fn secret_bytes_debug_is_redacted() {
         let s = SecretBytes::new(b"topsecret".to_vec());
