@@ -654,7 +654,10 @@ mod tests {
         let expected: String = expected.split_whitespace().collect();
         assert_eq!(crate::vault::keyring::hex_lower(&env), expected);
         let ring = KeyRing::single(kek);
-        assert_eq!(open(&ring, "prod", "db-password", &env).unwrap().expose(), pt);
+        assert_eq!(
+            open(&ring, "prod", "db-password", &env).unwrap().expose(),
+            pt
+        );
     }
 
     #[test]
