@@ -446,6 +446,7 @@ pub mod file {
 }
 
 #[cfg(all(test, feature = "keyring-file", unix))]
+#[allow(clippy::unwrap_used)]
 mod file_tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt as _;
