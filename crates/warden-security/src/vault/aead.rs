@@ -102,7 +102,7 @@ fn with_xchacha_subkey<R>(
     let mut ietf_nonce = [0u8; NONCE_LEN];
     ietf_nonce[4..].copy_from_slice(&nonce[16..]);
     let result = f(&subkey, &ietf_nonce);
-    subkey.zeroize();
+    subkey.as_mut_slice().zeroize();
     result
 }
 
