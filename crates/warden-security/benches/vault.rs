@@ -1,22 +1,23 @@
-//! Vault benchmarks: envelope seal/open vs the raw single AEAD of the backend (ring
-//! ChaCha20-Poly1305, and our XChaCha20-Poly1305 on it) vs RustCrypto's `chacha20poly1305`.
+//! Vault benchmarks: envelope seal/open (two XChaCha20-Poly1305 operations each) side by side
+//! with the raw single AEAD of the backend (ring's ChaCha20-Poly1305, and our
+//! XChaCha20-Poly1305 built on it) and with RustCrypto's `chacha20poly1305` crate.
 //!
 //! `cargo bench -p warden-security --bench vault -- --warm-up-time 1 --measurement-time 3`
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use chacha20poly1305::aead::{AeadInOut, KeyInit};
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use warden_security::vault::{aead, open, seal, Kek, KeyRing, Kid};
 
 const SIZES: [usize; 3] = [64, 1024, 64 * 1024];
+const KEY: [u8; 32] = [0x42; 32];
+const NONCE12: [u8; 12] = [0x24; 12];
+const NONCE24: [u8; 24] = [0x24; 24];
 
-fn bench(c: &mut Criterion) {
-    let key = [0x42u8; 32];
-    let nonce12 = [0x24u8; 12];
-    let nonce24 = [0x24u8; 24];
-    let ring = KeyRing::single(Kek::new(key, Some(Kid::new("bench-key").unwrap()), 0));
-    let rc_chacha = chacha20poly1305::ChaCha20Poly1305::new(&key.into());
-    let rc_xchacha = chacha20poly1305::XChaCha20Poly1305::new(&key.into());
+fn bench_sizes(c: &mut Criterion) {
+    let ring = KeyRing::single(Kek::new(KEY, Some(Kid::new("bench-key").unwrap()), 0));
+    let rc_chacha = chacha20poly1305::ChaCha20Poly1305::new(&KEY.into());
+    let rc_xchacha = chacha20poly1305::XChaCha20Poly1305::new(&KEY.into());
 
     for size in SIZES {
         let mut g = c.benchmark_group(format!("vault_{size}"));
@@ -24,53 +25,100 @@ fn bench(c: &mut Criterion) {
         let pt = vec![0xA5u8; size];
         let mut buf = pt.clone();
 
-        g.bench_function(BenchmarkId::new("ring_chacha20poly1305_seal", size), |b| {
+        // Raw single AEAD of the backend (ring ChaCha20-Poly1305, 12-byte nonce).
+        g.bench_function("ring_chacha20poly1305_seal", |b| {
             b.iter(|| {
-                black_box(aead::chacha20poly1305_seal(&key, &nonce12, b"", &mut buf).unwrap())
+                aead::chacha20poly1305_seal(&KEY, &NONCE12, b"", black_box(&mut buf)).unwrap()
             })
         });
-        g.bench_function(
-            BenchmarkId::new("backend_xchacha20poly1305_seal", size),
-            |b| {
-                b.iter(|| {
-                    black_box(aead::xchacha20poly1305_seal(&key, &nonce24, b"", &mut buf).unwrap())
-                })
-            },
-        );
-        g.bench_function(
-            BenchmarkId::new("rustcrypto_chacha20poly1305_seal", size),
-            |b| {
-                b.iter(|| {
-                    black_box(
-                        rc_chacha
-                            .encrypt_inout_detached(&nonce12.into(), b"", buf.as_mut_slice().into())
-                            .unwrap(),
-                    )
-                })
-            },
-        );
-        g.bench_function(
-            BenchmarkId::new("rustcrypto_xchacha20poly1305_seal", size),
-            |b| {
-                b.iter(|| {
-                    black_box(
-                        rc_xchacha
-                            .encrypt_inout_detached(&nonce24.into(), b"", buf.as_mut_slice().into())
-                            .unwrap(),
-                    )
-                })
-            },
-        );
-        g.bench_function(BenchmarkId::new("envelope_seal", size), |b| {
-            b.iter(|| black_box(seal(&ring, "bench", "secret", black_box(&pt)).unwrap()))
+        let mut sealed = pt.clone();
+        let tag = aead::chacha20poly1305_seal(&KEY, &NONCE12, b"", &mut sealed).unwrap();
+        g.bench_function("ring_chacha20poly1305_open", |b| {
+            b.iter(|| {
+                buf.copy_from_slice(&sealed);
+                aead::chacha20poly1305_open(&KEY, &NONCE12, b"", black_box(&mut buf), &tag).unwrap()
+            })
+        });
+
+        // The backend's XChaCha20-Poly1305 (HChaCha20 + ring).
+        g.bench_function("backend_xchacha20poly1305_seal", |b| {
+            b.iter(|| {
+                aead::xchacha20poly1305_seal(&KEY, &NONCE24, b"", black_box(&mut buf)).unwrap()
+            })
+        });
+        let mut xsealed = pt.clone();
+        let xtag = aead::xchacha20poly1305_seal(&KEY, &NONCE24, b"", &mut xsealed).unwrap();
+        g.bench_function("backend_xchacha20poly1305_open", |b| {
+            b.iter(|| {
+                buf.copy_from_slice(&xsealed);
+                aead::xchacha20poly1305_open(&KEY, &NONCE24, b"", black_box(&mut buf), &xtag)
+                    .unwrap()
+            })
+        });
+
+        // RustCrypto.
+        g.bench_function("rustcrypto_chacha20poly1305_seal", |b| {
+            b.iter(|| {
+                rc_chacha
+                    .encrypt_inout_detached(&NONCE12.into(), b"", black_box(&mut buf[..]).into())
+                    .unwrap()
+            })
+        });
+        g.bench_function("rustcrypto_xchacha20poly1305_seal", |b| {
+            b.iter(|| {
+                rc_xchacha
+                    .encrypt_inout_detached(&NONCE24.into(), b"", black_box(&mut buf[..]).into())
+                    .unwrap()
+            })
+        });
+
+        // The envelope: fresh DEK and nonces, DEK wrap + payload seal; open = unwrap + open.
+        g.bench_function("envelope_seal", |b| {
+            b.iter(|| seal(&ring, "bench", "secret", black_box(&pt)).unwrap())
         });
         let env = seal(&ring, "bench", "secret", &pt).unwrap();
-        g.bench_function(BenchmarkId::new("envelope_open", size), |b| {
-            b.iter(|| black_box(open(&ring, "bench", "secret", black_box(&env)).unwrap()))
+        g.bench_function("envelope_open", |b| {
+            b.iter(|| open(&ring, "bench", "secret", black_box(&env)).unwrap())
         });
         g.finish();
     }
 }
 
-criterion_group!(benches, bench);
+/// Fixed costs inside an envelope operation.
+fn bench_parts(c: &mut Criterion) {
+    let mut g = c.benchmark_group("vault_parts");
+    let mut buf = [0u8; 80];
+    g.bench_function("os_getrandom_80", |b| {
+        b.iter(|| aead::fill_random(black_box(&mut buf)).unwrap())
+    });
+    g.bench_function("thread_rng_80", |b| {
+        b.iter(|| aead::fill_random_fast(black_box(&mut buf)).unwrap())
+    });
+    let mut dek = [0u8; 32];
+    g.bench_function("backend_xchacha20poly1305_seal_32", |b| {
+        b.iter(|| {
+            aead::xchacha20poly1305_seal(
+                &KEY,
+                &NONCE24,
+                b"WSV1\x02\x09bench-key",
+                black_box(&mut dek),
+            )
+            .unwrap()
+        })
+    });
+    g.bench_function("ring_chacha20poly1305_seal_32", |b| {
+        b.iter(|| {
+            aead::chacha20poly1305_seal(
+                &KEY,
+                &NONCE12,
+                b"WSV1\x02\x09bench-key",
+                black_box(&mut dek),
+            )
+            .unwrap()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_sizes, bench_parts);
 criterion_main!(benches);

@@ -396,18 +396,18 @@ pub mod file {
 
     /// Writes `ring` to `path`, mode 0600, refusing to overwrite an existing file.
     pub fn create(path: &Path, ring: &KeyRing) -> Result<(), KeyRingError> {
-        write(path, ring, false)
+        write(path, ring)
     }
 
     /// Replaces the key ring file atomically (temp file, mode 0600, then rename).
     pub fn replace(path: &Path, ring: &KeyRing) -> Result<(), KeyRingError> {
         let tmp = path.with_extension("keys.tmp");
         let _ = std::fs::remove_file(&tmp);
-        write(&tmp, ring, false)?;
+        write(&tmp, ring)?;
         std::fs::rename(&tmp, path).map_err(|e| io_err(path, e))
     }
 
-    fn write(path: &Path, ring: &KeyRing, _overwrite: bool) -> Result<(), KeyRingError> {
+    fn write(path: &Path, ring: &KeyRing) -> Result<(), KeyRingError> {
         let mut opts = std::fs::OpenOptions::new();
         opts.write(true).create_new(true);
         #[cfg(unix)]
@@ -442,6 +442,68 @@ pub mod file {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io_err(&path, e)),
         }
+    }
+}
+
+#[cfg(all(test, feature = "keyring-file", unix))]
+#[allow(clippy::unwrap_used)]
+mod file_tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt as _;
+
+    fn temp_dir(tag: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "warden-keyring-{tag}-{}-{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn create_writes_mode_0600_and_loads_back() {
+        let dir = temp_dir("create");
+        let path = dir.join(KEYRING_FILE_NAME);
+        let ring = KeyRing::single(Kek::generate(None, 1).unwrap());
+        file::create(&path, &ring).unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        let back = file::load(&path).unwrap();
+        assert_eq!(back.active().key(), ring.active().key());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn create_refuses_to_overwrite() {
+        let dir = temp_dir("overwrite");
+        let path = dir.join(KEYRING_FILE_NAME);
+        let ring = KeyRing::single(Kek::generate(None, 1).unwrap());
+        file::create(&path, &ring).unwrap();
+        assert!(matches!(
+            file::create(&path, &ring).unwrap_err(),
+            KeyRingError::AlreadyExists(_)
+        ));
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn replace_swaps_contents_and_keeps_mode() {
+        let dir = temp_dir("replace");
+        let path = dir.join(KEYRING_FILE_NAME);
+        let mut ring = KeyRing::single(Kek::generate(Some(Kid::new("a").unwrap()), 1).unwrap());
+        file::create(&path, &ring).unwrap();
+        ring.add(Kek::generate(Some(Kid::new("b").unwrap()), 2).unwrap())
+            .unwrap();
+        ring.set_active("b").unwrap();
+        file::replace(&path, &ring).unwrap();
+        assert_eq!(file::load(&path).unwrap().active().kid().as_str(), "b");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 }
 

@@ -18,7 +18,7 @@
 //! **Scanner use.** Build a [`LeakIndex`] once (the [`super::Vault`] keeps one current) and call
 //! [`LeakIndex::find_in`] on each text to scan (e.g. every string in tool arguments). It
 //! tokenizes as documented there and returns byte ranges and the matching secret's
-//! namespace/name (never the value). Report hits with a rule id such as `vault_secret` and a
+//! namespace/name (never the value). Report hits with a rule id such as `vault-secret` and a
 //! preview that does not reproduce the matched bytes.
 
 use std::collections::{HashMap, HashSet};
@@ -291,27 +291,29 @@ impl LeakIndex {
         if end - start < self.min_len {
             return;
         }
-        let mut delims: Vec<usize> = Vec::new();
+        // Delimiter positions, on the stack (no allocation per token).
+        let mut delims = [0usize; MAX_DELIMS_PER_TOKEN];
+        let mut n = 0;
         for (off, &b) in text[start..end].iter().enumerate() {
             if is_inner_delimiter(b) {
-                delims.push(start + off);
-                if delims.len() >= MAX_DELIMS_PER_TOKEN {
+                delims[n] = start + off;
+                n += 1;
+                if n == MAX_DELIMS_PER_TOKEN {
                     break;
                 }
             }
         }
-        let mut starts = Vec::with_capacity(delims.len() + 1);
-        starts.push(start);
-        starts.extend(delims.iter().map(|d| d + 1));
-        let mut ends: Vec<usize> = delims.clone();
-        ends.push(end);
+        let delims = &delims[..n];
+        // Candidate starts: token start, then just after each delimiter. Candidate ends: token
+        // end, then each delimiter, longest first.
+        let starts = std::iter::once(start).chain(delims.iter().map(|d| d + 1));
         let mut covered_until = start;
-        for &s in &starts {
+        for s in starts {
             if s < covered_until {
                 continue;
             }
-            // Longest first.
-            for &e in ends.iter().rev() {
+            let ends = std::iter::once(end).chain(delims.iter().rev().copied());
+            for e in ends {
                 if e <= s {
                     break;
                 }
