@@ -70,8 +70,8 @@ fn main() -> ExitCode {
         }
     };
     let result = match &cli.command {
-        Command::Init(a) => cmd::init::run(a),
-        Command::Serve(a) => cmd::serve::run(a),
+        Command::Init(a) => cmd::init::run(a, cli.config.as_deref()),
+        Command::Serve(a) => cmd::serve::run(a, cli.config.as_deref()),
         Command::Keys(c) => cmd::keys::run(c),
         Command::Token(c) => cmd::token::run(c),
         Command::Vault(c) => cmd::vault::run(c),
@@ -81,7 +81,6 @@ fn main() -> ExitCode {
         Command::Hook(c) => cmd::hook::run(c),
         Command::Audit(c) => cmd::audit::run(c, cli.config.as_deref()),
     };
-    let _ = &cli.config;
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => e.report(),

@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod authority;
 pub mod config;
 pub mod datadir;
 pub mod error;
@@ -11,6 +12,8 @@ pub mod json;
 pub mod metrics;
 pub mod middleware;
 pub mod routes;
+pub mod runtime;
+pub mod serve;
 pub mod state;
 pub mod tokens;
 pub mod trace;

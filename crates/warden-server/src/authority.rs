@@ -1,0 +1,130 @@
+//! The real [`Authenticate`] and [`TokenAuthority`] over Warden's key set, validator and
+//! persistent revocation list.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::HeaderMap;
+use serde_json::{json, Value};
+use warden_security::auth::{AuthError, AuthValidationService};
+use warden_security::{AdminTokenParams, JwtService, SessionGenerator, SessionParams, TokenValidator};
+use warden_store::PersistentRevocationStore;
+use warden_types::{RequestContext, Scopes, SessionId, UserId};
+
+use crate::auth::{AuthFailure, Authenticate};
+use crate::error::ApiError;
+use crate::tokens::{MintRequest, MintResponse, TokenAuthority};
+
+/// Default lifetime of minted tokens (1 hour).
+pub const DEFAULT_TTL_SECS: i64 = 3600;
+/// Longest lifetime `POST /v1/tokens` grants (30 days).
+pub const MAX_TTL_SECS: i64 = 30 * 24 * 3600;
+
+/// Authenticates with an [`AuthValidationService`] (mode `Required`).
+pub struct ServiceAuthenticator(pub Arc<AuthValidationService>);
+
+impl Authenticate for ServiceAuthenticator {
+    fn authenticate(&self, headers: &HeaderMap) -> Result<RequestContext, AuthFailure> {
+        self.0.validate_request(headers).map_err(|e: AuthError| AuthFailure {
+            code: if matches!(e, AuthError::MissingAuthorization) { "missing_token" } else { e.code() },
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Mints with the active key, validates with the pinned validator, revokes durably.
+pub struct WardenTokenAuthority {
+    /// Minting.
+    pub jwt: JwtService,
+    /// Validation (with revocation and cache).
+    pub validator: Arc<TokenValidator>,
+    /// Durable revocation list.
+    pub revocations: Arc<PersistentRevocationStore>,
+}
+
+impl WardenTokenAuthority {
+    fn ttl(req: &MintRequest) -> Result<i64, ApiError> {
+        let ttl = req.ttl_secs.unwrap_or(DEFAULT_TTL_SECS);
+        if ttl <= 0 || ttl > MAX_TTL_SECS {
+            return Err(ApiError::bad_request(
+                "invalid_request",
+                format!("ttl_secs must be between 1 and {MAX_TTL_SECS}"),
+            ));
+        }
+        Ok(ttl)
+    }
+}
+
+#[async_trait::async_trait]
+impl TokenAuthority for WardenTokenAuthority {
+    fn mint(&self, req: &MintRequest) -> Result<MintResponse, ApiError> {
+        let ttl = Self::ttl(req)?;
+        let user_id = UserId::parse(req.user_id.clone())
+            .map_err(|e| ApiError::bad_request("invalid_request", format!("user_id: {e}")))?;
+        let session_id = match &req.session_id {
+            Some(s) => SessionId::parse(s.clone())
+                .map_err(|e| ApiError::bad_request("invalid_request", format!("session_id: {e}")))?,
+            None => SessionId::generate(),
+        };
+        let email = req.email.clone().unwrap_or_default();
+        let duration = Duration::from_secs(ttl.unsigned_abs());
+        let token = match req.kind.as_str() {
+            "admin" => self
+                .jwt
+                .generate_admin_token(&AdminTokenParams { user_id, session_id, email, username: None, duration }),
+            "session" => {
+                let scopes = Scopes::parse(req.scope.as_deref().unwrap_or("user"));
+                let mut params = SessionParams::new(user_id, session_id, email, scopes);
+                params.duration = duration;
+                SessionGenerator::new(self.jwt.clone()).generate(&params)
+            }
+            other => {
+                return Err(ApiError::bad_request(
+                    "invalid_request",
+                    format!("kind must be \"session\" or \"admin\", not {other:?}"),
+                ))
+            }
+        }
+        .map_err(|e| ApiError::internal(format!("cannot mint token: {e}")))?;
+        Ok(MintResponse { access_token: token, token_type: "Bearer", expires_in: ttl })
+    }
+
+    fn introspect(&self, token: &str) -> Value {
+        match self.validator.validate(token) {
+            Ok(c) => json!({
+                "active": true,
+                "sub": c.sub,
+                "scope": c.scope.to_string(),
+                "client_id": c.client_id,
+                "username": c.username,
+                "token_type": c.token_type,
+                "exp": c.exp,
+                "iat": c.iat,
+                "nbf": c.nbf,
+                "iss": c.iss,
+                "aud": c.aud,
+                "jti": c.jti,
+                "session_id": c.session_id,
+                "user_type": c.user_type,
+            }),
+            Err(_) => json!({"active": false}),
+        }
+    }
+
+    async fn revoke(&self, token: &str) -> Result<(), ApiError> {
+        // RFC 7009 §2.2: an invalid token is not an error.
+        let Ok(claims) = self.validator.validate(token) else {
+            return Ok(());
+        };
+        if claims.jti.is_empty() {
+            return Err(ApiError::bad_request("unsupported_token", "the token has no jti and cannot be revoked"));
+        }
+        self.revocations.revoke_durable(&claims.jti, claims.exp).await?;
+        self.validator.revoke(&claims.jti, claims.exp);
+        Ok(())
+    }
+
+    fn jwks(&self) -> Value {
+        self.jwt.keys().public_jwks()
+    }
+}

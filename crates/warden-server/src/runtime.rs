@@ -1,0 +1,221 @@
+//! Assembling a running Warden from a configuration and a data directory: `warden init`
+//! creates the data directory; [`Runtime::open`] loads it, connects the store, starts the
+//! audit writer and builds the application state.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use warden_security::audit::{AuditLog, AuditSink};
+use warden_security::auth::{AuthMode, AuthValidationService};
+use warden_security::governance::secret_scan::SecretScanner;
+use warden_security::governance::GovernanceEngine;
+use warden_security::keys::{Algorithm, KeySet};
+use warden_security::services::BotDetectionLayer;
+use warden_security::vault::{keyring, Kek, KeyRing, Vault};
+use warden_security::{AdminTokenParams, JwtService, TokenValidator};
+use warden_store::{audit_key, AuditWriter, AuditWriterOptions, Store};
+use warden_types::{SessionId, UserId};
+use zeroize::Zeroizing;
+
+use crate::authority::{ServiceAuthenticator, WardenTokenAuthority};
+use crate::config::WardenConfig;
+use crate::datadir::{write_new_private_file, DataDir, DataDirError};
+use crate::metrics::Metrics;
+use crate::state::{AppState, ReadinessCheck};
+
+/// Lifetime of the admin token written by `warden init` (30 days).
+pub const ADMIN_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// Capacity of the validated-token cache.
+pub const TOKEN_CACHE_CAPACITY: usize = 10_000;
+
+/// Why Warden could not start (every variant means: refuse to start, fail closed).
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    /// Data directory problem.
+    #[error(transparent)]
+    DataDir(#[from] DataDirError),
+    /// Configuration problem.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// Key material problem.
+    #[error("keys: {0}")]
+    Keys(String),
+    /// Store problem.
+    #[error("store: {0}")]
+    Store(#[from] warden_security::StoreError),
+}
+
+/// What `warden init` created.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InitReport {
+    /// The data directory.
+    pub data_dir: String,
+    /// Files created.
+    pub created: Vec<String>,
+    /// Where the admin token is.
+    pub admin_token_file: String,
+    /// The signing algorithm of the key set.
+    pub signing_alg: String,
+}
+
+fn keys_err(e: impl std::fmt::Display) -> RuntimeError {
+    RuntimeError::Keys(e.to_string())
+}
+
+/// Creates a data directory: `keys.json`, `master.keys`, `audit.key`, the database and
+/// `admin.token`, all 0600. Refuses when any of them exists.
+pub async fn init_data_dir(dd: &DataDir, config: &WardenConfig) -> Result<InitReport, RuntimeError> {
+    for f in [dd.keys(), dd.master_keys(), dd.audit_key(), dd.admin_token()] {
+        if f.exists() {
+            return Err(DataDirError::Exists(f).into());
+        }
+    }
+    dd.create_dir()?;
+    let alg = Algorithm::EdDSA;
+    let keys = KeySet::generate(alg).map_err(keys_err)?;
+    write_new_private_file(&dd.keys(), keys.to_private_json().as_bytes())?;
+    let now_ms = i64::try_from(warden_security::time::now_millis()).unwrap_or(i64::MAX);
+    let ring = KeyRing::single(Kek::generate(None, now_ms).map_err(keys_err)?);
+    keyring::file::create(&dd.master_keys(), &ring).map_err(keys_err)?;
+    audit_key::create(dd.root()).map_err(keys_err)?;
+    let store = Store::open_in_data_dir(dd.root(), &config.store).await?;
+    store.close().await;
+    let jwt = JwtService::new(Arc::new(keys));
+    let token = jwt
+        .generate_admin_token(&AdminTokenParams {
+            user_id: UserId::new("admin"),
+            session_id: SessionId::generate(),
+            email: "admin@localhost".to_owned(),
+            username: Some("admin".to_owned()),
+            duration: ADMIN_TOKEN_TTL,
+        })
+        .map_err(keys_err)?;
+    write_new_private_file(&dd.admin_token(), format!("{token}\n").as_bytes())?;
+    let mut created = vec![
+        dd.keys().display().to_string(),
+        dd.master_keys().display().to_string(),
+        dd.audit_key().display().to_string(),
+    ];
+    if config.store.url.is_none() {
+        created.push(dd.database().display().to_string());
+    }
+    created.push(dd.admin_token().display().to_string());
+    Ok(InitReport {
+        data_dir: dd.root().display().to_string(),
+        created,
+        admin_token_file: dd.admin_token().display().to_string(),
+        signing_alg: alg.to_string(),
+    })
+}
+
+/// Loads the signing key set of a data directory.
+pub fn load_keys(dd: &DataDir) -> Result<KeySet, RuntimeError> {
+    let text = std::fs::read_to_string(dd.keys())
+        .map_err(|e| RuntimeError::Keys(format!("cannot read {}: {e}", dd.keys().display())))?;
+    KeySet::from_json(&text).map_err(|e| RuntimeError::Keys(format!("{}: {e}", dd.keys().display())))
+}
+
+/// Loads the vault key ring (`$WARDEN_MASTER_KEY`, else `master.keys`).
+pub fn load_key_ring(dd: &DataDir) -> Result<KeyRing, RuntimeError> {
+    keyring::file::from_env_or_dir(dd.root())
+        .map_err(keys_err)?
+        .ok_or_else(|| RuntimeError::Keys(format!("no master key: set WARDEN_MASTER_KEY or create {}", dd.master_keys().display())))
+}
+
+struct StoreReady(Arc<dyn AuditLog>);
+
+#[async_trait::async_trait]
+impl ReadinessCheck for StoreReady {
+    async fn check(&self) -> Result<(), String> {
+        let q = warden_security::audit::AuditQuery { limit: 1, ..Default::default() };
+        tokio::time::timeout(Duration::from_secs(2), self.0.query(&q))
+            .await
+            .map_err(|_| "store did not answer within 2 s".to_owned())?
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
+}
+
+struct KeysReady(Arc<KeySet>);
+
+#[async_trait::async_trait]
+impl ReadinessCheck for KeysReady {
+    async fn check(&self) -> Result<(), String> {
+        self.0.active_key().map(|_| ()).ok_or_else(|| "no active signing key".to_owned())
+    }
+}
+
+/// A running Warden: the application state plus the handles to shut it down.
+pub struct Runtime {
+    /// The configuration.
+    pub config: WardenConfig,
+    /// The data directory.
+    pub data_dir: DataDir,
+    /// The state handlers share.
+    pub state: AppState,
+    /// The store.
+    pub store: Store,
+    /// The audit writer (drained on shutdown).
+    pub writer: Arc<AuditWriter>,
+    /// The bot-detection layer.
+    pub bots: BotDetectionLayer,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime").field("data_dir", &self.data_dir).finish_non_exhaustive()
+    }
+}
+
+impl Runtime {
+    /// Opens an initialized data directory with `config`. Every failure refuses to start.
+    pub async fn open(config: WardenConfig, dd: DataDir) -> Result<Runtime, RuntimeError> {
+        let keys = Arc::new(load_keys(&dd)?);
+        let ring = load_key_ring(&dd)?;
+        let audit_key = audit_key::load(dd.root()).map_err(keys_err)?;
+        let bots = BotDetectionLayer::from_config(&config.detect).map_err(|e| RuntimeError::Config(e.to_string()))?;
+        let store = Store::open_in_data_dir(dd.root(), &config.store).await?;
+        let writer = Arc::new(store.audit_writer(&audit_key, AuditWriterOptions::from(&config.audit)));
+        let revocations = store.revocations().await?;
+        let counters = warden_store::counters_from_config(&config.counters)?;
+        let engine = GovernanceEngine::new(&config.governance, counters).map_err(|e| RuntimeError::Config(e.to_string()))?;
+        let scanner =
+            SecretScanner::new(&config.governance.secret_scan).map_err(|e| RuntimeError::Config(e.to_string()))?;
+        let vault = Vault::new(store.secrets(), ring);
+        vault.load_leak_index().await.map_err(|e| RuntimeError::Keys(e.to_string()))?;
+        let jwt = JwtService::new(keys.clone());
+        let validator = Arc::new(
+            TokenValidator::new(keys.clone())
+                .with_issuer(jwt.issuer().to_owned())
+                .with_revocation(revocations.clone())
+                .with_cache(TOKEN_CACHE_CAPACITY),
+        );
+        let auth = AuthValidationService::new(validator.clone(), AuthMode::Required);
+        let audit_log: Arc<dyn AuditLog> = Arc::new(store.audit_log());
+        let state = AppState {
+            auth: Arc::new(ServiceAuthenticator(Arc::new(auth))),
+            tokens: Arc::new(WardenTokenAuthority { jwt, validator, revocations }),
+            engine: Arc::new(engine),
+            scanner: Arc::new(scanner),
+            audit_sink: writer.clone() as Arc<dyn AuditSink>,
+            audit_log: audit_log.clone(),
+            audit_key: Arc::new(Zeroizing::new(audit_key.as_bytes().to_vec())),
+            vault: Arc::new(vault),
+            metrics: Arc::new(Metrics::new()),
+            hook_on_allow: config.hook.on_allow,
+            readiness: vec![
+                ("store".to_owned(), Arc::new(StoreReady(audit_log)) as Arc<dyn ReadinessCheck>),
+                ("keys".to_owned(), Arc::new(KeysReady(keys)) as Arc<dyn ReadinessCheck>),
+            ],
+        };
+        Ok(Runtime { config, data_dir: dd, state, store, writer, bots })
+    }
+
+    /// Drains the audit queue and closes the store.
+    pub async fn shutdown(&self) -> Result<(), warden_security::StoreError> {
+        let r = self.writer.shutdown().await;
+        self.store.close().await;
+        r
+    }
+}

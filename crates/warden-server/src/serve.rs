@@ -1,0 +1,61 @@
+//! Running the HTTP service until SIGINT/SIGTERM, then draining in-flight requests and the
+//! audit queue.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::Router;
+use tokio::net::TcpListener;
+
+use crate::app::router;
+use crate::runtime::Runtime;
+use crate::state::AppState;
+
+/// Builds the full application router of a runtime (API, MCP gateway, middleware).
+pub fn app(runtime: &Runtime, extra: Option<Router<AppState>>) -> Router {
+    router(runtime.state.clone(), &runtime.config.server, Some(runtime.bots.clone()), extra)
+}
+
+/// Waits for Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then drains the runtime.
+pub async fn serve_until(
+    runtime: &Runtime,
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let grace = Duration::from_secs(runtime.config.server.shutdown_grace_secs);
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown);
+    let result = server.await;
+    match tokio::time::timeout(grace, runtime.shutdown()).await {
+        Ok(Ok(())) => tracing::info!("audit queue drained"),
+        Ok(Err(e)) => tracing::error!(error = %e, "audit queue could not be drained"),
+        Err(_) => tracing::error!("audit queue not drained within the grace period"),
+    }
+    result
+}
