@@ -125,7 +125,7 @@ impl McpGateway {
         server: &UpstreamServer,
         caller: &RequestContext,
         headers: &HeaderMap,
-    ) -> Result<(), Response> {
+    ) -> Result<(), Box<Response>> {
         let Some(session) = headers.get(MCP_SESSION_ID) else {
             return Ok(());
         };
@@ -135,7 +135,7 @@ impl McpGateway {
             .check(&server.name, session, caller.user_id.as_str())
         {
             SessionCheck::Owned => Ok(()),
-            SessionCheck::Refused => Err(json_response(
+            SessionCheck::Refused => Err(Box::new(json_response(
                 StatusCode::NOT_FOUND,
                 &jsonrpc::error_response(
                     Value::Null,
@@ -144,7 +144,7 @@ impl McpGateway {
                     None,
                 ),
                 None,
-            )),
+            ))),
         }
     }
 
@@ -179,10 +179,10 @@ impl McpGateway {
             }
         };
         if let Err(resp) = check_mirror_headers(&payload, headers) {
-            return resp;
+            return *resp;
         }
         if let Err(resp) = self.check_session(&server, caller, headers) {
-            return resp;
+            return *resp;
         }
         let is_batch = matches!(payload, Payload::Batch(_));
         let original_count = payload.messages().len();
@@ -248,7 +248,8 @@ impl McpGateway {
         } else {
             Bytes::from(serde_json::to_vec(&forward[0]).unwrap_or_default())
         };
-        let upstream_headers = upstream_headers(headers, POST_ACCEPT, true, rewritten, &credentials);
+        let upstream_headers =
+            upstream_headers(headers, POST_ACCEPT, true, rewritten, &credentials);
         let request = self
             .client
             .post(server.url.clone())
@@ -288,7 +289,9 @@ impl McpGateway {
             needles: credentials,
         };
 
-        if status == reqwest::StatusCode::ACCEPTED || (status.is_success() && shaper.pending.is_empty() && !is_sse(response.headers())) {
+        if status == reqwest::StatusCode::ACCEPTED
+            || (status.is_success() && shaper.pending.is_empty() && !is_sse(response.headers()))
+        {
             if local.is_empty() {
                 return with_session(
                     Response::builder()
@@ -310,13 +313,7 @@ impl McpGateway {
         if is_sse(response.headers()) {
             let stream = response.bytes_stream();
             return with_session(
-                sse_response(
-                    shaper,
-                    stream,
-                    local,
-                    Some(server.timeout),
-                    self.max_body,
-                ),
+                sse_response(shaper, stream, local, Some(server.timeout), self.max_body),
                 session,
             );
         }
@@ -401,7 +398,13 @@ impl McpGateway {
     ) -> Response {
         let status = response.status();
         if PASSTHROUGH_STATUSES.contains(&status.as_u16()) {
-            return passthrough(response, self.max_body, server.timeout, &shaper.needles.needles).await;
+            return passthrough(
+                response,
+                self.max_body,
+                server.timeout,
+                &shaper.needles.needles,
+            )
+            .await;
         }
         fail_forwarded(
             forward,
@@ -424,7 +427,7 @@ impl McpGateway {
         headers: &HeaderMap,
     ) -> Response {
         if let Err(resp) = self.check_session(&server, caller, headers) {
-            return resp;
+            return *resp;
         }
         let credentials = match resolve_credentials(&server, self.credentials.as_ref()).await {
             Ok(c) => c,
@@ -444,7 +447,13 @@ impl McpGateway {
         let request = self
             .client
             .get(server.url.clone())
-            .headers(upstream_headers(headers, EVENT_STREAM, false, false, &credentials));
+            .headers(upstream_headers(
+                headers,
+                EVENT_STREAM,
+                false,
+                false,
+                &credentials,
+            ));
         let response = match self.send_transport(request, &server).await {
             Ok(r) => r,
             Err(resp) => return resp,
@@ -460,16 +469,32 @@ impl McpGateway {
                 needles: credentials,
             };
             return with_session(
-                sse_response(shaper, response.bytes_stream(), Vec::new(), None, self.max_body),
+                sse_response(
+                    shaper,
+                    response.bytes_stream(),
+                    Vec::new(),
+                    None,
+                    self.max_body,
+                ),
                 session,
             );
         }
         if PASSTHROUGH_STATUSES.contains(&status.as_u16()) || status.is_success() {
-            return passthrough(response, self.max_body, server.timeout, &credentials.needles).await;
+            return passthrough(
+                response,
+                self.max_body,
+                server.timeout,
+                &credentials.needles,
+            )
+            .await;
         }
         transport_error(
             codes::UPSTREAM_BAD_RESPONSE,
-            &format!("upstream {:?} answered HTTP {}", server.name, status.as_u16()),
+            &format!(
+                "upstream {:?} answered HTTP {}",
+                server.name,
+                status.as_u16()
+            ),
         )
     }
 
@@ -481,7 +506,7 @@ impl McpGateway {
         headers: &HeaderMap,
     ) -> Response {
         if let Err(resp) = self.check_session(&server, caller, headers) {
-            return resp;
+            return *resp;
         }
         let credentials = match resolve_credentials(&server, self.credentials.as_ref()).await {
             Ok(c) => c,
@@ -507,11 +532,21 @@ impl McpGateway {
             }
         }
         if status.is_success() || PASSTHROUGH_STATUSES.contains(&status.as_u16()) {
-            return passthrough(response, self.max_body, server.timeout, &credentials.needles).await;
+            return passthrough(
+                response,
+                self.max_body,
+                server.timeout,
+                &credentials.needles,
+            )
+            .await;
         }
         transport_error(
             codes::UPSTREAM_BAD_RESPONSE,
-            &format!("upstream {:?} answered HTTP {}", server.name, status.as_u16()),
+            &format!(
+                "upstream {:?} answered HTTP {}",
+                server.name,
+                status.as_u16()
+            ),
         )
     }
 
@@ -598,7 +633,10 @@ impl McpGateway {
                 Governed::Answer(jsonrpc::error_response(
                     id.clone(),
                     codes::GOVERNANCE_DENIED,
-                    &format!("Warden {verb} tool call {governed_name}: {}", verdict.reason),
+                    &format!(
+                        "Warden {verb} tool call {governed_name}: {}",
+                        verdict.reason
+                    ),
                     Some(json!({
                         "decision": verdict.decision.as_str(),
                         "decision_id": verdict.decision_id,
@@ -706,14 +744,14 @@ fn unreachable_message(server: &UpstreamServer, e: &reqwest::Error) -> String {
 
 /// Checks the 2026-07-28 `Mcp-Method` / `Mcp-Name` headers against the body: the gateway
 /// governs what the body says, so a header that says something else is refused.
-fn check_mirror_headers(payload: &Payload, headers: &HeaderMap) -> Result<(), Response> {
+fn check_mirror_headers(payload: &Payload, headers: &HeaderMap) -> Result<(), Box<Response>> {
     let method_header = headers.get(MCP_METHOD);
     let name_header = headers.get(MCP_NAME);
     if method_header.is_none() && name_header.is_none() {
         return Ok(());
     }
     let mismatch = |what: &str| {
-        json_response(
+        Box::new(json_response(
             StatusCode::BAD_REQUEST,
             &jsonrpc::error_response(
                 Value::Null,
@@ -722,7 +760,7 @@ fn check_mirror_headers(payload: &Payload, headers: &HeaderMap) -> Result<(), Re
                 None,
             ),
             None,
-        )
+        ))
     };
     let Payload::Single(msg) = payload else {
         return Err(mismatch("Mcp-Method"));
@@ -893,7 +931,8 @@ async fn passthrough(
     timeout: Duration,
     needles: &[zeroize::Zeroizing<String>],
 ) -> Response {
-    let status = StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
+    let status =
+        StatusCode::from_u16(response.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
     let content_type = response.headers().get(http::header::CONTENT_TYPE).cloned();
     let session = response.headers().get(MCP_SESSION_ID).cloned();
     let body = match read_bounded(response, limit, timeout).await {
@@ -923,10 +962,7 @@ async fn passthrough(
     if let Some(ct) = content_type {
         builder = builder.header(http::header::CONTENT_TYPE, ct);
     }
-    with_session(
-        builder.body(Body::from(body)).unwrap_or_default(),
-        session,
-    )
+    with_session(builder.body(Body::from(body)).unwrap_or_default(), session)
 }
 
 /// Streams an upstream SSE response to the client, shaping every event. Local answers
@@ -983,14 +1019,17 @@ where
                 }
                 None => {
                     if waiting && !saw_event_id {
-                        let msg = format!("upstream {server_name:?} closed the stream without answering");
-                        send_errors(&tx, shaper.unanswered(codes::UPSTREAM_BAD_RESPONSE, &msg)).await;
+                        let msg =
+                            format!("upstream {server_name:?} closed the stream without answering");
+                        send_errors(&tx, shaper.unanswered(codes::UPSTREAM_BAD_RESPONSE, &msg))
+                            .await;
                     }
                     return;
                 }
             };
             if parser.feed(&chunk, &mut events).is_err() {
-                let msg = format!("upstream {server_name:?} sent an event larger than {limit} bytes");
+                let msg =
+                    format!("upstream {server_name:?} sent an event larger than {limit} bytes");
                 send_errors(&tx, shaper.unanswered(codes::UPSTREAM_BAD_RESPONSE, &msg)).await;
                 return;
             }

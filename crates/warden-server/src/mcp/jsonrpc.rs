@@ -196,8 +196,9 @@ mod tests {
 
     #[test]
     fn batch_is_parsed() {
-        let p = parse_payload(br#"[{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"b"}]"#)
-            .unwrap();
+        let p =
+            parse_payload(br#"[{"jsonrpc":"2.0","method":"a"},{"jsonrpc":"2.0","method":"b"}]"#)
+                .unwrap();
         assert_eq!(p.messages().len(), 2);
     }
 
@@ -208,7 +209,12 @@ mod tests {
 
     #[test]
     fn error_response_carries_data() {
-        let e = error_response(json!(7), codes::GOVERNANCE_DENIED, "no", Some(json!({"a":1})));
+        let e = error_response(
+            json!(7),
+            codes::GOVERNANCE_DENIED,
+            "no",
+            Some(json!({"a":1})),
+        );
         assert_eq!(e["error"]["code"], -32060);
         assert_eq!(e["error"]["data"]["a"], 1);
         assert_eq!(e["id"], 7);

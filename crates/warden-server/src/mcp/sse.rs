@@ -111,10 +111,7 @@ impl SseParser {
             }
             self.bom_checked = true;
         }
-        loop {
-            let Some(pos) = self.buf.iter().position(|&b| b == b'\n' || b == b'\r') else {
-                break;
-            };
+        while let Some(pos) = self.buf.iter().position(|&b| b == b'\n' || b == b'\r') {
             // A CR at the very end may be the first half of CRLF: wait for more input.
             if self.buf[pos] == b'\r' && pos + 1 == self.buf.len() {
                 break;
@@ -168,11 +165,9 @@ impl SseParser {
                 self.current.event = Some(value.to_string());
                 self.has_fields = true;
             }
-            "id" => {
-                if !value.contains('\0') {
-                    self.current.id = Some(value.to_string());
-                    self.has_fields = true;
-                }
+            "id" if !value.contains('\0') => {
+                self.current.id = Some(value.to_string());
+                self.has_fields = true;
             }
             "retry" => {
                 if let Ok(ms) = value.parse::<u64>() {
@@ -226,7 +221,11 @@ mod tests {
         let input = b"data: a\r\n\r\ndata: b\r\r\n";
         for chunk in 1..input.len() {
             let events = parse_all(input, chunk);
-            assert_eq!(events.iter().map(|e| e.data.as_str()).collect::<Vec<_>>(), ["a", "b"], "chunk {chunk}");
+            assert_eq!(
+                events.iter().map(|e| e.data.as_str()).collect::<Vec<_>>(),
+                ["a", "b"],
+                "chunk {chunk}"
+            );
         }
     }
 
@@ -252,7 +251,12 @@ mod tests {
 
     #[test]
     fn encode_round_trips() {
-        let e = SseEvent { event: Some("message".into()), data: "l1\nl2".into(), id: Some("9".into()), retry: Some(100) };
+        let e = SseEvent {
+            event: Some("message".into()),
+            data: "l1\nl2".into(),
+            id: Some("9".into()),
+            retry: Some(100),
+        };
         let events = parse_all(&e.encode(), 4);
         assert_eq!(events, vec![e]);
     }

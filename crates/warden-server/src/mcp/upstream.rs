@@ -55,12 +55,15 @@ impl UpstreamServer {
         global: &McpConfig,
         server: &McpServerConfig,
     ) -> Result<Self, url_error::UrlError> {
-        let url = reqwest::Url::parse(&server.url).map_err(|e| url_error::UrlError(e.to_string()))?;
+        let url =
+            reqwest::Url::parse(&server.url).map_err(|e| url_error::UrlError(e.to_string()))?;
         Ok(Self {
             name: server.name.clone(),
             url,
             timeout: Duration::from_millis(
-                server.request_timeout_ms.unwrap_or(global.request_timeout_ms),
+                server
+                    .request_timeout_ms
+                    .unwrap_or(global.request_timeout_ms),
             ),
             inject: server.inject.clone(),
         })
@@ -91,7 +94,14 @@ pub struct InjectedCredentials {
 impl std::fmt::Debug for InjectedCredentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InjectedCredentials")
-            .field("headers", &self.headers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
+            .field(
+                "headers",
+                &self
+                    .headers
+                    .iter()
+                    .map(|(n, _)| n.as_str())
+                    .collect::<Vec<_>>(),
+            )
             .field("values", &"[REDACTED]")
             .finish()
     }
@@ -141,7 +151,9 @@ pub async fn resolve_credentials(
             }
         };
         let (prefix, suffix) = inject.format().split_once("{secret}").unwrap_or(("", ""));
-        let mut value = Zeroizing::new(Vec::with_capacity(prefix.len() + secret.len() + suffix.len()));
+        let mut value = Zeroizing::new(Vec::with_capacity(
+            prefix.len() + secret.len() + suffix.len(),
+        ));
         value.extend_from_slice(prefix.as_bytes());
         value.extend_from_slice(&secret);
         value.extend_from_slice(suffix.as_bytes());
@@ -190,7 +202,10 @@ pub fn upstream_headers(
         }
     }
     if !out.contains_key(http::header::ACCEPT) {
-        out.insert(http::header::ACCEPT, HeaderValue::from_static(default_accept));
+        out.insert(
+            http::header::ACCEPT,
+            HeaderValue::from_static(default_accept),
+        );
     }
     if with_json_body {
         out.insert(
@@ -327,12 +342,21 @@ mod tests {
     fn strips_caller_credentials_and_keeps_protocol_headers() {
         let mut h = HeaderMap::new();
         h.insert("authorization", HeaderValue::from_static("Bearer caller"));
-        h.insert("x-mcp-proxy-auth", HeaderValue::from_static("Bearer caller"));
+        h.insert(
+            "x-mcp-proxy-auth",
+            HeaderValue::from_static("Bearer caller"),
+        );
         h.insert("cookie", HeaderValue::from_static("a=b"));
         h.insert(MCP_SESSION_ID, HeaderValue::from_static("s1"));
         h.insert(MCP_PROTOCOL_VERSION, HeaderValue::from_static("2025-06-18"));
         h.insert("mcp-param-repo", HeaderValue::from_static("x"));
-        let out = upstream_headers(&h, "application/json", true, false, &InjectedCredentials::default());
+        let out = upstream_headers(
+            &h,
+            "application/json",
+            true,
+            false,
+            &InjectedCredentials::default(),
+        );
         assert!(out.get("authorization").is_none());
         assert!(out.get("x-mcp-proxy-auth").is_none());
         assert!(out.get("cookie").is_none());
@@ -346,14 +370,24 @@ mod tests {
     fn drops_param_headers_when_arguments_were_rewritten() {
         let mut h = HeaderMap::new();
         h.insert("mcp-param-token", HeaderValue::from_static("secret"));
-        let out = upstream_headers(&h, "application/json", true, true, &InjectedCredentials::default());
+        let out = upstream_headers(
+            &h,
+            "application/json",
+            true,
+            true,
+            &InjectedCredentials::default(),
+        );
         assert!(out.get("mcp-param-token").is_none());
     }
 
     #[test]
     fn scrubs_credentials_in_nested_strings() {
-        let needles = vec![Zeroizing::new("Bearer abcd1234".to_string()), Zeroizing::new("abcd1234".to_string())];
-        let mut v = json!({"h": {"authorization": "Bearer abcd1234"}, "l": ["x abcd1234 y"], "n": 1});
+        let needles = vec![
+            Zeroizing::new("Bearer abcd1234".to_string()),
+            Zeroizing::new("abcd1234".to_string()),
+        ];
+        let mut v =
+            json!({"h": {"authorization": "Bearer abcd1234"}, "l": ["x abcd1234 y"], "n": 1});
         assert!(scrub_credentials(&mut v, &needles));
         assert_eq!(v["h"]["authorization"], CREDENTIAL_PLACEHOLDER);
         assert_eq!(v["l"][0], format!("x {CREDENTIAL_PLACEHOLDER} y"));
