@@ -268,6 +268,18 @@ async fn sse_upstream_timeout_answers_pending_request_in_stream() {
 }
 
 #[tokio::test]
+async fn sse_stream_stalling_after_a_notification_ends_with_timeout_error() {
+    let env = env().await;
+    let (status, events) = env.post("stallsse", call(17, "echo", json!({}))).await;
+    assert_eq!(status, 200);
+    let events = events.as_array().unwrap().clone();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert_eq!(events[0]["method"], "notifications/progress");
+    assert_eq!(events[1]["id"], 17);
+    assert_eq!(events[1]["error"]["code"], -32062);
+}
+
+#[tokio::test]
 async fn upstream_http_error_gives_bad_response_error() {
     let env = env().await;
     let (status, resp) = env.post("failing", call(15, "echo", json!({}))).await;

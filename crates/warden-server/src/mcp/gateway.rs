@@ -996,19 +996,29 @@ where
             if waiting && shaper.pending.is_empty() {
                 return;
             }
-            let next = match idle {
-                Some(d) => match tokio::time::timeout(d, upstream.next()).await {
-                    Ok(n) => n,
-                    Err(_) => {
-                        let msg = format!(
-                            "upstream {server_name:?} did not answer within {} ms",
-                            d.as_millis()
-                        );
-                        send_errors(&tx, shaper.unanswered(codes::UPSTREAM_TIMEOUT, &msg)).await;
-                        return;
-                    }
-                },
-                None => upstream.next().await,
+            let read = async {
+                match idle {
+                    Some(d) => tokio::time::timeout(d, upstream.next())
+                        .await
+                        .map_err(|_| d),
+                    None => Ok(upstream.next().await),
+                }
+            };
+            // Stop reading (and drop the upstream connection) as soon as the client is gone.
+            let next = tokio::select! {
+                _ = tx.closed() => return,
+                r = read => r,
+            };
+            let next = match next {
+                Ok(n) => n,
+                Err(d) => {
+                    let msg = format!(
+                        "upstream {server_name:?} did not answer within {} ms",
+                        d.as_millis()
+                    );
+                    send_errors(&tx, shaper.unanswered(codes::UPSTREAM_TIMEOUT, &msg)).await;
+                    return;
+                }
             };
             let chunk = match next {
                 Some(Ok(chunk)) => chunk,

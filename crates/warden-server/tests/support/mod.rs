@@ -226,6 +226,38 @@ async fn upstream_delete(State(st): State<UpstreamState>, headers: HeaderMap) ->
     StatusCode::OK.into_response()
 }
 
+/// An SSE answer that sends a progress notification at once, then stalls for 1.5 s before
+/// the response.
+async fn upstream_stall(body: Bytes) -> Response {
+    let msg: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    let id = msg.get("id").cloned().unwrap_or(Value::Null);
+    let first = format!(
+        "data: {}\n\n",
+        json!({"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":0.1}})
+    );
+    let last = format!(
+        "data: {}\n\n",
+        json!({"jsonrpc":"2.0","id":id,"result":{"content":[]}})
+    );
+    let stream = futures_util::stream::unfold(0u8, move |step| {
+        let (first, last) = (first.clone(), last.clone());
+        async move {
+            match step {
+                0 => Some((Ok::<_, std::convert::Infallible>(Bytes::from(first)), 1)),
+                1 => {
+                    tokio::time::sleep(Duration::from_millis(1500)).await;
+                    Some((Ok(Bytes::from(last)), 2))
+                }
+                _ => None,
+            }
+        }
+    });
+    Response::builder()
+        .header("content-type", "text/event-stream")
+        .body(Body::from_stream(stream))
+        .unwrap()
+}
+
 /// Starts the fake upstream; `/mcp` answers JSON, `/sse` answers SSE, `/fail` answers 500.
 pub async fn start_upstream() -> (SocketAddr, Arc<UpstreamLog>) {
     let log = Arc::new(UpstreamLog::default());
@@ -246,6 +278,7 @@ pub async fn start_upstream() -> (SocketAddr, Arc<UpstreamLog>) {
                 .with_state(json_state),
         )
         .route("/sse", post(upstream_post).with_state(sse_state))
+        .route("/stall", post(upstream_stall))
         .route(
             "/fail",
             post(|| async { (StatusCode::INTERNAL_SERVER_ERROR, "boom") }),
@@ -428,6 +461,10 @@ name = "slowsse"
 url = "http://{upstream}/sse"
 request_timeout_ms = 200
 [[mcp.servers]]
+name = "stallsse"
+url = "http://{upstream}/stall"
+request_timeout_ms = 300
+[[mcp.servers]]
 name = "failing"
 url = "http://{upstream}/fail"
 [[mcp.servers]]
@@ -458,14 +495,22 @@ pub fn context(user: &str) -> RequestContext {
     )
 }
 
-/// Test auth layer: `x-test-user: NAME` becomes an authenticated context; without it, none.
+/// The bearer token the test auth layer accepts (as user `agent`).
+pub const AGENT_TOKEN: &str = "agent-token-for-tests";
+
+/// Test auth layer: `x-test-user: NAME` or `Authorization: Bearer AGENT_TOKEN` becomes an
+/// authenticated context; otherwise none.
 async fn test_auth(mut request: Request, next: Next) -> Response {
-    if let Some(user) = request
-        .headers()
+    let headers = request.headers();
+    let user = headers
         .get("x-test-user")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
-    {
+        .or_else(|| {
+            let auth = headers.get("authorization")?.to_str().ok()?;
+            (auth == format!("Bearer {AGENT_TOKEN}")).then(|| "agent".to_string())
+        });
+    if let Some(user) = user {
         request.extensions_mut().insert(context(&user));
     }
     next.run(request).await
