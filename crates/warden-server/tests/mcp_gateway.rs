@@ -202,6 +202,21 @@ async fn secret_in_tool_result_is_redacted() {
 }
 
 #[tokio::test]
+async fn secret_in_task_result_is_redacted() {
+    let env = env().await;
+    let (_, resp) = env
+        .post(
+            "demo",
+            json!({"jsonrpc":"2.0","id":1,"method":"tasks/result","params":{"taskId":"t1"}}),
+        )
+        .await;
+    assert_eq!(
+        resp["result"]["content"][0]["text"],
+        "task output [REDACTED:github_pat]"
+    );
+}
+
+#[tokio::test]
 async fn sse_response_keeps_notifications_and_filters_list() {
     let env = env().await;
     let (status, events) = env.post("demosse", list(9)).await;

@@ -69,8 +69,11 @@ impl std::fmt::Debug for McpGateway {
 /// What a forwarded request was, for shaping its response.
 #[derive(Debug, Clone, PartialEq)]
 enum Pending {
+    /// `tools/list`: filter the listed tools.
     ToolsList,
-    ToolsCall,
+    /// `tools/call`, or `tasks/result` (which carries the result of a tool call run as a
+    /// task): scan the result.
+    ScanResult,
     Other,
 }
 
@@ -207,13 +210,17 @@ impl McpGateway {
                 "tools/call" => match self.govern(&server, caller, &id, &mut msg).await {
                     Governed::Forward { rewritten: r } => {
                         rewritten |= r;
-                        pending.insert(jsonrpc::id_key(&id), Pending::ToolsCall);
+                        pending.insert(jsonrpc::id_key(&id), Pending::ScanResult);
                         forward.push(msg);
                     }
                     Governed::Answer(answer) => local.push(answer),
                 },
                 "tools/list" => {
                     pending.insert(jsonrpc::id_key(&id), Pending::ToolsList);
+                    forward.push(msg);
+                }
+                "tasks/result" => {
+                    pending.insert(jsonrpc::id_key(&id), Pending::ScanResult);
                     forward.push(msg);
                 }
                 _ => {
@@ -670,7 +677,7 @@ impl Shaper {
         if let Kind::Response { id } = jsonrpc::classify(&msg) {
             match self.pending.remove(&jsonrpc::id_key(id)) {
                 Some(Pending::ToolsList) => self.filter_tools(&mut msg),
-                Some(Pending::ToolsCall) => {
+                Some(Pending::ScanResult) => {
                     if let Some(result) = msg.get("result") {
                         if let Some(redacted) = self.governor.scan_result(result).await {
                             if let Some(obj) = msg.as_object_mut() {

@@ -92,6 +92,9 @@ async fn answer(msg: &Value, headers: &HeaderMap) -> Option<Value> {
             "serverInfo": {"name": "fake", "version": "1"}
         }),
         "ping" => json!({}),
+        "tasks/result" => {
+            json!({"content": [{"type": "text", "text": format!("task output {LEAKED_PAT}")}]})
+        }
         "tools/list" => json!({"tools": tools()}),
         "resources/list" => json!({"resources": [{"uri": "file:///a", "name": "a"}]}),
         "tools/call" => {
