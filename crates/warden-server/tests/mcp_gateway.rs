@@ -146,6 +146,25 @@ async fn secret_in_arguments_is_denied_before_upstream() {
 }
 
 #[tokio::test]
+async fn duplicate_keys_cannot_smuggle_a_different_tool() {
+    let env = env().await;
+    // serde_json keeps the last duplicate; a first-wins upstream must not see "delete_repo".
+    let raw = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"delete_repo","name":"echo","arguments":{}}}"#;
+    let resp = env
+        .http
+        .post(env.url("demo"))
+        .header("x-test-user", "alice")
+        .header("content-type", "application/json")
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let forwarded = env.log.tool_calls()[0].raw.clone();
+    assert!(!forwarded.contains("delete_repo"), "{forwarded}");
+}
+
+#[tokio::test]
 async fn ask_decision_is_jsonrpc_error() {
     let env = env().await;
     let (status, resp) = env.post("demo", call(5, "ask_me", json!({}))).await;

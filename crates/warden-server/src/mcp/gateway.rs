@@ -198,6 +198,7 @@ impl McpGateway {
         let mut local: Vec<Value> = Vec::new();
         let mut pending: HashMap<String, Pending> = HashMap::new();
         let mut rewritten = false;
+        let mut governed_call = false;
         for mut msg in messages {
             let (id, method) = match jsonrpc::classify(&msg) {
                 Kind::Request { id, method } => (id.clone(), method.to_string()),
@@ -210,6 +211,7 @@ impl McpGateway {
                 "tools/call" => match self.govern(&server, caller, &id, &mut msg).await {
                     Governed::Forward { rewritten: r } => {
                         rewritten |= r;
+                        governed_call = true;
                         pending.insert(jsonrpc::id_key(&id), Pending::ScanResult);
                         forward.push(msg);
                     }
@@ -248,7 +250,9 @@ impl McpGateway {
             }
         };
 
-        let out_body = if !rewritten && forward.len() == original_count {
+        // A governed call is always re-serialized from the parsed form, so the upstream
+        // executes exactly what was governed (no parser differential on duplicate keys).
+        let out_body = if !governed_call && forward.len() == original_count {
             body
         } else if is_batch {
             Bytes::from(serde_json::to_vec(&forward).unwrap_or_default())

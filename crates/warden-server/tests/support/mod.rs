@@ -33,6 +33,8 @@ pub struct Received {
     pub method: String,
     pub http_method: String,
     pub body: Value,
+    /// The raw HTTP body the message arrived in.
+    pub raw: String,
     pub headers: HeaderMap,
 }
 
@@ -157,6 +159,7 @@ async fn upstream_post(
                 .to_string(),
             http_method: "POST".into(),
             body: m.clone(),
+            raw: String::from_utf8_lossy(&body).to_string(),
             headers: headers.clone(),
         });
     }
@@ -210,6 +213,7 @@ async fn upstream_get(State(st): State<UpstreamState>, headers: HeaderMap) -> Re
         method: String::new(),
         http_method: "GET".into(),
         body: Value::Null,
+        raw: String::new(),
         headers: headers.clone(),
     });
     let note = json!({"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data": format!("auth was {}", headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("-"))}});
@@ -224,6 +228,7 @@ async fn upstream_delete(State(st): State<UpstreamState>, headers: HeaderMap) ->
         method: String::new(),
         http_method: "DELETE".into(),
         body: Value::Null,
+        raw: String::new(),
         headers,
     });
     StatusCode::OK.into_response()
