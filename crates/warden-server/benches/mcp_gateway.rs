@@ -20,13 +20,13 @@ struct Round {
     p99: Duration,
 }
 
-async fn run(url: String, requests: usize, concurrency: usize) -> Round {
+async fn run(url: String, requests: usize, concurrency: usize, sleep_ms: u64) -> Round {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency * 2)
         .tcp_nodelay(true)
         .build()
         .unwrap();
-    let body = json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello world","n":42}}}).to_string();
+    let body = json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello world","n":42,"sleep_ms":sleep_ms}}}).to_string();
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let start = Instant::now();
     let mut tasks = Vec::new();
@@ -94,43 +94,42 @@ fn main() {
         let direct_url = format!("http://{upstream}/mcp");
         let gateway_url = format!("http://{gateway}/mcp/demo");
         // Warm-up.
-        run(direct_url.clone(), 500, concurrency).await;
-        run(gateway_url.clone(), 500, concurrency).await;
-        let (mut d_rps, mut d_p50, mut d_p99, mut g_rps, mut g_p50, mut g_p99) =
-            (vec![], vec![], vec![], vec![], vec![], vec![]);
-        for round in 0..rounds {
-            let d = run(direct_url.clone(), requests, concurrency).await;
-            governor.calls.lock().clear();
-            let g = run(gateway_url.clone(), requests, concurrency).await;
-            governor.calls.lock().clear();
+        run(direct_url.clone(), 500, concurrency, 0).await;
+        run(gateway_url.clone(), 500, concurrency, 0).await;
+        for (label, sleep_ms) in [("echo tool (no work: worst case)", 0u64), ("tool taking 2 ms", 2)] {
+            let (mut d_rps, mut d_p50, mut d_p99, mut g_rps, mut g_p50, mut g_p99) =
+                (vec![], vec![], vec![], vec![], vec![], vec![]);
+            println!("== {label}");
+            for round in 0..rounds {
+                let d = run(direct_url.clone(), requests, concurrency, sleep_ms).await;
+                governor.calls.lock().clear();
+                let g = run(gateway_url.clone(), requests, concurrency, sleep_ms).await;
+                governor.calls.lock().clear();
+                println!(
+                    "round {round}: direct {:.0} req/s p50 {:?} p99 {:?} | gateway {:.0} req/s p50 {:?} p99 {:?}",
+                    d.rps, d.p50, d.p99, g.rps, g.p50, g.p99
+                );
+                d_rps.push(d.rps);
+                d_p50.push(d.p50.as_secs_f64() * 1e3);
+                d_p99.push(d.p99.as_secs_f64() * 1e3);
+                g_rps.push(g.rps);
+                g_p50.push(g.p50.as_secs_f64() * 1e3);
+                g_p99.push(g.p99.as_secs_f64() * 1e3);
+            }
+            let (dr, gr) = (median(d_rps), median(g_rps));
+            let (dp99, gp99) = (median(d_p99), median(g_p99));
+            let (dp50, gp50) = (median(d_p50), median(g_p50));
             println!(
-                "round {round}: direct {:.0} req/s p50 {:?} p99 {:?} | gateway {:.0} req/s p50 {:?} p99 {:?}",
-                d.rps, d.p50, d.p99, g.rps, g.p50, g.p99
+                "median over {rounds} rounds of {requests} tools/call at concurrency {concurrency}:"
             );
-            d_rps.push(d.rps);
-            d_p50.push(d.p50.as_secs_f64() * 1e3);
-            d_p99.push(d.p99.as_secs_f64() * 1e3);
-            g_rps.push(g.rps);
-            g_p50.push(g.p50.as_secs_f64() * 1e3);
-            g_p99.push(g.p99.as_secs_f64() * 1e3);
+            println!("  direct : {dr:.0} req/s, p50 {dp50:.3} ms, p99 {dp99:.3} ms");
+            println!("  gateway: {gr:.0} req/s, p50 {gp50:.3} ms, p99 {gp99:.3} ms");
+            println!(
+                "  ratio {:.1} % of direct throughput, added p50 {:.3} ms, added p99 {:.3} ms",
+                100.0 * gr / dr,
+                gp50 - dp50,
+                gp99 - dp99
+            );
         }
-        let (dr, gr) = (median(d_rps), median(g_rps));
-        let (dp99, gp99) = (median(d_p99), median(g_p99));
-        println!(
-            "median over {rounds} rounds of {requests} tools/call at concurrency {concurrency}:"
-        );
-        println!(
-            "  direct : {dr:.0} req/s, p50 {:.3} ms, p99 {dp99:.3} ms",
-            median(d_p50)
-        );
-        println!(
-            "  gateway: {gr:.0} req/s, p50 {:.3} ms, p99 {gp99:.3} ms",
-            median(g_p50)
-        );
-        println!(
-            "  ratio {:.1} % of direct throughput, added p99 {:.3} ms",
-            100.0 * gr / dr,
-            gp99 - dp99
-        );
     });
 }

@@ -367,9 +367,9 @@ impl McpGateway {
                 )
             }
         };
-        let parsed: Value = match serde_json::from_slice(&body) {
-            Ok(v) => v,
-            Err(_) => {
+        let shaped = match shaper.shape_text(&body).await {
+            Some(shaped) => shaped,
+            None => {
                 return fail_forwarded(
                     &forward,
                     local,
@@ -379,23 +379,22 @@ impl McpGateway {
                 )
             }
         };
-        let mut responses = match parsed {
-            Value::Array(items) => {
-                let mut out = Vec::with_capacity(items.len());
-                for item in items {
-                    out.push(shaper.shape(item).await);
-                }
-                out
-            }
-            other => vec![shaper.shape(other).await],
+        let body = shaped.unwrap_or(body);
+        if local.is_empty() {
+            // The common case: the upstream's answer, as is unless shaping changed it.
+            return with_session(json_bytes(StatusCode::OK, body), session);
+        }
+        // Merge local answers (denied calls of a batch) into the upstream's answer.
+        let mut responses = match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Array(items)) => items,
+            Ok(other) => vec![other],
+            Err(_) => Vec::new(),
         };
         responses.extend(local);
-        let out = if is_batch || responses.len() > 1 {
-            Value::Array(responses)
-        } else {
-            responses.pop().unwrap_or(Value::Null)
-        };
-        with_session(json_response(StatusCode::OK, &out, None), session)
+        with_session(
+            json_response(StatusCode::OK, &Value::Array(responses), None),
+            session,
+        )
     }
 
     async fn upstream_error(
@@ -677,15 +676,17 @@ struct Shaper {
 
 impl Shaper {
     /// Filters `tools/list` results, scans `tools/call` results, scrubs injected credentials.
-    async fn shape(&mut self, mut msg: Value) -> Value {
-        if let Kind::Response { id } = jsonrpc::classify(&msg) {
+    async fn shape(&mut self, msg: &mut Value) -> bool {
+        let mut changed = false;
+        if let Kind::Response { id } = jsonrpc::classify(msg) {
             match self.pending.remove(&jsonrpc::id_key(id)) {
-                Some(Pending::ToolsList) => self.filter_tools(&mut msg),
+                Some(Pending::ToolsList) => changed |= self.filter_tools(msg),
                 Some(Pending::ScanResult) => {
                     if let Some(result) = msg.get("result") {
                         if let Some(redacted) = self.governor.scan_result(result).await {
                             if let Some(obj) = msg.as_object_mut() {
                                 obj.insert("result".into(), redacted);
+                                changed = true;
                             }
                         }
                     }
@@ -693,18 +694,35 @@ impl Shaper {
                 _ => {}
             }
         }
-        scrub_credentials(&mut msg, &self.needles.needles);
-        msg
+        changed | scrub_credentials(msg, &self.needles.needles)
     }
 
-    fn filter_tools(&self, msg: &mut Value) {
+    /// Shapes a JSON text holding one message or an array of messages; `None` when the text
+    /// is not JSON, `Some(None)` when nothing changed, `Some(Some(new_text))` otherwise.
+    async fn shape_text(&mut self, text: &[u8]) -> Option<Option<Vec<u8>>> {
+        let mut value: Value = serde_json::from_slice(text).ok()?;
+        let changed = match &mut value {
+            Value::Array(items) => {
+                let mut changed = false;
+                for item in items.iter_mut() {
+                    changed |= self.shape(item).await;
+                }
+                changed
+            }
+            other => self.shape(other).await,
+        };
+        Some(changed.then(|| serde_json::to_vec(&value).unwrap_or_default()))
+    }
+
+    fn filter_tools(&self, msg: &mut Value) -> bool {
         let Some(tools) = msg
             .get_mut("result")
             .and_then(|r| r.get_mut("tools"))
             .and_then(Value::as_array_mut)
         else {
-            return;
+            return false;
         };
+        let before = tools.len();
         tools.retain(|tool| {
             tool.get("name")
                 .and_then(Value::as_str)
@@ -713,6 +731,7 @@ impl Shaper {
                         .may_list(&self.caller, &self.server.governed_tool_name(name))
                 })
         });
+        tools.len() != before
     }
 
     /// Errors for every request still waiting for an answer.
@@ -792,6 +811,14 @@ fn check_mirror_headers(payload: &Payload, headers: &HeaderMap) -> Result<(), Bo
         }
     }
     Ok(())
+}
+
+fn json_bytes(status: StatusCode, body: Vec<u8>) -> Response {
+    Response::builder()
+        .status(status)
+        .header(http::header::CONTENT_TYPE, JSON)
+        .body(Body::from(body))
+        .unwrap_or_default()
 }
 
 fn json_response(status: StatusCode, body: &Value, extra: Option<(&str, &str)>) -> Response {
@@ -1057,19 +1084,12 @@ where
             for mut event in events.drain(..) {
                 saw_event_id |= event.id.is_some();
                 if !event.data.is_empty() {
-                    match serde_json::from_str::<Value>(&event.data) {
-                        Ok(Value::Array(items)) => {
-                            let mut out = Vec::with_capacity(items.len());
-                            for item in items {
-                                out.push(shaper.shape(item).await);
-                            }
-                            event.data = serde_json::to_string(&out).unwrap_or_default();
+                    match shaper.shape_text(event.data.as_bytes()).await {
+                        Some(Some(text)) => {
+                            event.data = String::from_utf8(text).unwrap_or_default();
                         }
-                        Ok(value) => {
-                            let shaped = shaper.shape(value).await;
-                            event.data = serde_json::to_string(&shaped).unwrap_or_default();
-                        }
-                        Err(_) => {
+                        Some(None) => {}
+                        None => {
                             scrub_str(&mut event.data, &shaper.needles.needles);
                         }
                     }

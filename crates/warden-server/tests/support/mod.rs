@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
+use axum::serve::ListenerExt;
 use axum::Router;
 use parking_lot::Mutex;
 use serde_json::{json, Value};
@@ -104,6 +105,9 @@ async fn answer(msg: &Value, headers: &HeaderMap) -> Option<Value> {
             let args = msg["params"]["arguments"].clone();
             match name {
                 "echo" | "delete_repo" => {
+                    if let Some(ms) = args.get("sleep_ms").and_then(Value::as_u64) {
+                        tokio::time::sleep(Duration::from_millis(ms)).await;
+                    }
                     let text =
                         json!({"arguments": args, "headers": header_view(headers)}).to_string();
                     json!({"content": [{"type": "text", "text": text}], "isError": false})
@@ -293,6 +297,9 @@ pub async fn start_upstream() -> (SocketAddr, Arc<UpstreamLog>) {
         );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move {
         axum::serve(listener, app).await.unwrap();
     });
@@ -530,6 +537,9 @@ pub async fn start_gateway(config: &McpConfig, governor: Arc<FakeGovernor>) -> S
     let app = warden_server::mcp::router(gateway).layer(middleware::from_fn(test_auth));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move {
         axum::serve(listener, app).await.unwrap();
     });
