@@ -67,6 +67,41 @@ async fn run(url: String, requests: usize, concurrency: usize, sleep_ms: u64) ->
     }
 }
 
+/// Sequential requests, alternating direct and gateway one by one so that machine noise hits
+/// both alike; returns (direct, gateway) latencies sorted.
+async fn paired_latency(direct: &str, gateway: &str, n: usize) -> (Vec<Duration>, Vec<Duration>) {
+    let client = reqwest::Client::builder()
+        .tcp_nodelay(true)
+        .build()
+        .unwrap();
+    let body = json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello world","n":42}}}).to_string();
+    let (mut d, mut g) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    for _ in 0..n {
+        for (url, out) in [(direct, &mut d), (gateway, &mut g)] {
+            let t = Instant::now();
+            let resp = client
+                .post(url)
+                .header("x-test-user", "bench")
+                .header("content-type", "application/json")
+                .header("accept", "application/json, text/event-stream")
+                .body(body.clone())
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(resp.status(), 200);
+            resp.bytes().await.unwrap();
+            out.push(t.elapsed());
+        }
+    }
+    d.sort();
+    g.sort();
+    (d, g)
+}
+
+fn pct(sorted: &[Duration], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 * p) as usize).min(sorted.len() - 1)].as_secs_f64() * 1e3
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(|a, b| a.total_cmp(b));
     v[v.len() / 2]
@@ -96,6 +131,17 @@ fn main() {
         // Warm-up.
         run(direct_url.clone(), 500, concurrency, 0).await;
         run(gateway_url.clone(), 500, concurrency, 0).await;
+        let sequential = env_usize("MCP_BENCH_SEQUENTIAL", 5_000);
+        let (d, g) = paired_latency(&direct_url, &gateway_url, sequential).await;
+        governor.calls.lock().clear();
+        println!("== sequential latency, {sequential} paired requests (concurrency 1)");
+        println!("  direct : p50 {:.3} ms, p99 {:.3} ms", pct(&d, 0.5), pct(&d, 0.99));
+        println!("  gateway: p50 {:.3} ms, p99 {:.3} ms", pct(&g, 0.5), pct(&g, 0.99));
+        println!(
+            "  added p50 {:.3} ms, added p99 {:.3} ms",
+            pct(&g, 0.5) - pct(&d, 0.5),
+            pct(&g, 0.99) - pct(&d, 0.99)
+        );
         for (label, sleep_ms) in [("echo tool (no work: worst case)", 0u64), ("tool taking 2 ms", 2)] {
             let (mut d_rps, mut d_p50, mut d_p99, mut g_rps, mut g_p50, mut g_p99) =
                 (vec![], vec![], vec![], vec![], vec![], vec![]);
