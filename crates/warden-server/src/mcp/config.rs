@@ -440,6 +440,25 @@ format = "Bearer {secret}"
     }
 
     #[test]
+    fn warden_config_carries_typed_mcp_section() {
+        let cfg = crate::config::WardenConfig::from_toml_str(
+            "[mcp]\n[[mcp.servers]]\nname = \"demo\"\nurl = \"http://127.0.0.1:9000/mcp\"\n",
+            std::path::Path::new("warden.toml"),
+        )
+        .unwrap();
+        assert_eq!(cfg.mcp.servers[0].name, "demo");
+        let bad = crate::config::WardenConfig::from_toml_str(
+            "[mcp]\ntimeout = 1\n",
+            std::path::Path::new("warden.toml"),
+        );
+        assert!(bad.is_err());
+        assert!(crate::config::WardenConfig::default()
+            .mcp
+            .servers
+            .is_empty());
+    }
+
+    #[test]
     fn error_messages_name_the_problem() {
         let e = McpConfigError::BadServerName("x y".into()).to_string();
         assert!(e.contains("\"x y\"") && e.contains("[A-Za-z0-9_-]"));
