@@ -537,6 +537,20 @@ async fn other_methods_pass_through() {
 }
 
 #[tokio::test]
+async fn answers_needing_no_shaping_pass_through_unchanged() {
+    let env = env().await;
+    let (status, resp) = env
+        .post(
+            "plain",
+            json!({"jsonrpc":"2.0","id":"r1","method":"resources/list"}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(resp["id"], "r1");
+    assert_eq!(resp["result"]["resources"][0]["name"], "a");
+}
+
+#[tokio::test]
 async fn get_stream_is_proxied_with_credentials_scrubbed() {
     let env = env().await;
     env.post_raw("demo", initialize(1, "2025-06-18"), &[]).await;

@@ -367,16 +367,21 @@ impl McpGateway {
                 )
             }
         };
-        let shaped = match shaper.shape_text(&body).await {
-            Some(shaped) => shaped,
-            None => {
-                return fail_forwarded(
-                    &forward,
-                    local,
-                    is_batch,
-                    codes::UPSTREAM_BAD_RESPONSE,
-                    &format!("upstream {:?} answered with invalid JSON", server.name),
-                )
+        let shaped = if !shaper.needs_shaping() {
+            // Nothing to filter, scan or scrub: the answer passes through unparsed.
+            None
+        } else {
+            match shaper.shape_text(&body).await {
+                Some(shaped) => shaped,
+                None => {
+                    return fail_forwarded(
+                        &forward,
+                        local,
+                        is_batch,
+                        codes::UPSTREAM_BAD_RESPONSE,
+                        &format!("upstream {:?} answered with invalid JSON", server.name),
+                    )
+                }
             }
         };
         let body = shaped.unwrap_or(body);
@@ -695,6 +700,16 @@ impl Shaper {
             }
         }
         changed | scrub_credentials(msg, &self.needles.needles)
+    }
+
+    /// True when an answer may need changing: a listing to filter, a result to scan, or an
+    /// injected credential to scrub.
+    fn needs_shaping(&self) -> bool {
+        !self.needles.needles.is_empty()
+            || self
+                .pending
+                .values()
+                .any(|p| matches!(p, Pending::ToolsList | Pending::ScanResult))
     }
 
     /// Shapes a JSON text holding one message or an array of messages; `None` when the text
