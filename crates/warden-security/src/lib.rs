@@ -35,8 +35,8 @@ pub mod hooks;
 pub mod jwt;
 pub mod keys;
 pub mod revocation;
-pub mod services;
 pub mod scope;
+pub mod services;
 pub mod session;
 pub mod store_error;
 pub mod time;
@@ -54,10 +54,10 @@ pub use jwt::{
 };
 pub use keys::{Algorithm, Key, KeyError, KeyInfo, KeySet};
 pub use revocation::{InMemoryRevocationStore, RevocationStore};
+pub use scope::{ScopeError, ScopeRules};
 pub use services::{
     BotClass, BotClassifier, BotDetectionLayer, ClassifierConfig, DetectConfig, DetectMode, Reason,
     RequestFacts, ScannerDetector, Velocity, VelocityTracker, Verdict,
 };
-pub use scope::{ScopeError, ScopeRules};
 pub use session::{SessionGenerator, SessionParams, ValidatedSessionClaims};
 pub use store_error::StoreError;

@@ -21,22 +21,27 @@ use crate::state::AppState;
 
 /// Builds the router for `state`; `extra` (e.g. the MCP gateway) is mounted behind the same
 /// authentication and middleware.
-pub fn router(state: AppState, server: &ServerConfig, bots: Option<BotDetectionLayer>, extra: Option<Router<AppState>>) -> Router {
+pub fn router(
+    state: AppState,
+    server: &ServerConfig,
+    bots: Option<BotDetectionLayer>,
+    extra: Option<Router>,
+) -> Router {
     let auth: Arc<dyn Authenticate> = state.auth.clone();
-    let mut protected = Router::new()
+    let protected = Router::new()
         .route("/v1/govern", post(govern::govern))
         .route("/v1/hooks/claude-code", post(hooks::claude_code))
         .route("/v1/tokens", post(tokens::mint))
         .route("/v1/tokens/introspect", post(tokens::introspect))
         .route("/v1/tokens/revoke", post(tokens::revoke))
         .route("/v1/secrets", get(secrets::list))
-        .route("/v1/secrets/{namespace}/{name}", put(secrets::put).get(secrets::get).delete(secrets::delete))
+        .route(
+            "/v1/secrets/{namespace}/{name}",
+            put(secrets::put).get(secrets::get).delete(secrets::delete),
+        )
         .route("/v1/audit", get(audit::query))
         .route("/v1/audit/verify", get(audit::verify));
-    if let Some(extra) = extra {
-        protected = protected.merge(extra);
-    }
-    let protected = protected.route_layer(from_fn_with_state(auth, require_auth));
+    let protected = protected.route_layer(from_fn_with_state(auth.clone(), require_auth));
     let public = Router::new()
         .route("/", get(health::dashboard))
         .route("/healthz", get(health::healthz))
@@ -44,14 +49,20 @@ pub fn router(state: AppState, server: &ServerConfig, bots: Option<BotDetectionL
         .route("/metrics", get(health::metrics))
         .route("/.well-known/jwks.json", get(tokens::jwks));
     let metrics = state.metrics.clone();
-    let mut app = public
-        .merge(protected)
-        .with_state(state)
+    let mut app = public.merge(protected).with_state(state);
+    if let Some(extra) = extra {
+        app = app.merge(extra.route_layer(from_fn_with_state(auth, require_auth)));
+    }
+    let mut app = app
         .layer(DefaultBodyLimit::max(server.max_body_bytes))
-        .layer(from_fn_with_state(RequestTimeout(Duration::from_millis(server.request_timeout_ms)), enforce_timeout))
+        .layer(from_fn_with_state(
+            RequestTimeout(Duration::from_millis(server.request_timeout_ms)),
+            enforce_timeout,
+        ))
         .layer(from_fn_with_state(metrics, count_requests));
     if let Some(bots) = bots {
         app = app.layer(bots);
     }
-    app.layer(from_fn(crate::trace::propagate_trace_id)).layer(CatchPanicLayer::custom(panic_response))
+    app.layer(from_fn(crate::trace::propagate_trace_id))
+        .layer(CatchPanicLayer::custom(panic_response))
 }

@@ -51,7 +51,8 @@ pub struct Caller(pub RequestContext);
 impl Caller {
     /// True when the caller holds the `admin` scope or is an admin.
     pub fn is_admin(&self) -> bool {
-        self.0.user_type == warden_types::UserType::Admin || self.0.scopes.contains(Permission::Admin.as_str())
+        self.0.user_type == warden_types::UserType::Admin
+            || self.0.scopes.contains(Permission::Admin.as_str())
     }
 
     /// Passes when the caller is admin or holds any of `scopes`; else 403 `forbidden`.
@@ -59,14 +60,22 @@ impl Caller {
         if self.is_admin() || scopes.iter().any(|s| self.0.scopes.contains(s)) {
             Ok(())
         } else {
-            Err(ApiError::forbidden(format!("this endpoint needs one of the scopes: admin, {}", scopes.join(", "))))
+            Err(ApiError::forbidden(format!(
+                "this endpoint needs one of the scopes: admin, {}",
+                scopes.join(", ")
+            )))
         }
     }
 
     /// Passes for any principal that may govern its own calls: admin, `warden:govern`, or any
     /// permission scope (user, service, a2a, mcp).
     pub fn require_governable(&self) -> Result<(), ApiError> {
-        let has_permission = self.0.scopes.permissions().iter().any(|p| *p != Permission::Anonymous);
+        let has_permission = self
+            .0
+            .scopes
+            .permissions()
+            .iter()
+            .any(|p| *p != Permission::Anonymous);
         if has_permission || self.0.scopes.contains(SCOPE_GOVERN) || self.is_admin() {
             Ok(())
         } else {
@@ -86,13 +95,19 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
             .get::<RequestContext>()
             .cloned()
             .map(Caller)
-            .ok_or_else(|| ApiError::unauthorized("missing_token", "this endpoint needs a bearer token"))
+            .ok_or_else(|| {
+                ApiError::unauthorized("missing_token", "this endpoint needs a bearer token")
+            })
     }
 }
 
 /// Middleware: authenticates the request or answers 401 with the failure's code and a
 /// `WWW-Authenticate: Bearer` challenge (RFC 6750 §3).
-pub async fn require_auth(State(auth): State<Arc<dyn Authenticate>>, mut req: Request, next: Next) -> Response {
+pub async fn require_auth(
+    State(auth): State<Arc<dyn Authenticate>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     match auth.authenticate(req.headers()) {
         Ok(mut ctx) => {
             if let Some(trace) = req.extensions().get::<warden_types::TraceId>() {
@@ -106,10 +121,14 @@ pub async fn require_auth(State(auth): State<Arc<dyn Authenticate>>, mut req: Re
             let challenge = if f.code == "missing_token" {
                 "Bearer realm=\"warden\"".to_owned()
             } else {
-                format!("Bearer realm=\"warden\", error=\"invalid_token\", error_description=\"{}\"", f.code)
+                format!(
+                    "Bearer realm=\"warden\", error=\"invalid_token\", error_description=\"{}\"",
+                    f.code
+                )
             };
             if let Ok(v) = axum::http::HeaderValue::from_str(&challenge) {
-                resp.headers_mut().insert(axum::http::header::WWW_AUTHENTICATE, v);
+                resp.headers_mut()
+                    .insert(axum::http::header::WWW_AUTHENTICATE, v);
             }
             resp
         }

@@ -7,7 +7,9 @@ use std::time::Duration;
 use axum::http::HeaderMap;
 use serde_json::{json, Value};
 use warden_security::auth::{AuthError, AuthValidationService};
-use warden_security::{AdminTokenParams, JwtService, SessionGenerator, SessionParams, TokenValidator};
+use warden_security::{
+    AdminTokenParams, JwtService, SessionGenerator, SessionParams, TokenValidator,
+};
 use warden_store::PersistentRevocationStore;
 use warden_types::{RequestContext, Scopes, SessionId, UserId};
 
@@ -25,10 +27,16 @@ pub struct ServiceAuthenticator(pub Arc<AuthValidationService>);
 
 impl Authenticate for ServiceAuthenticator {
     fn authenticate(&self, headers: &HeaderMap) -> Result<RequestContext, AuthFailure> {
-        self.0.validate_request(headers).map_err(|e: AuthError| AuthFailure {
-            code: if matches!(e, AuthError::MissingAuthorization) { "missing_token" } else { e.code() },
-            message: e.to_string(),
-        })
+        self.0
+            .validate_request(headers)
+            .map_err(|e: AuthError| AuthFailure {
+                code: if matches!(e, AuthError::MissingAuthorization) {
+                    "missing_token"
+                } else {
+                    e.code()
+                },
+                message: e.to_string(),
+            })
     }
 }
 
@@ -62,16 +70,21 @@ impl TokenAuthority for WardenTokenAuthority {
         let user_id = UserId::parse(req.user_id.clone())
             .map_err(|e| ApiError::bad_request("invalid_request", format!("user_id: {e}")))?;
         let session_id = match &req.session_id {
-            Some(s) => SessionId::parse(s.clone())
-                .map_err(|e| ApiError::bad_request("invalid_request", format!("session_id: {e}")))?,
+            Some(s) => SessionId::parse(s.clone()).map_err(|e| {
+                ApiError::bad_request("invalid_request", format!("session_id: {e}"))
+            })?,
             None => SessionId::generate(),
         };
         let email = req.email.clone().unwrap_or_default();
         let duration = Duration::from_secs(ttl.unsigned_abs());
         let token = match req.kind.as_str() {
-            "admin" => self
-                .jwt
-                .generate_admin_token(&AdminTokenParams { user_id, session_id, email, username: None, duration }),
+            "admin" => self.jwt.generate_admin_token(&AdminTokenParams {
+                user_id,
+                session_id,
+                email,
+                username: None,
+                duration,
+            }),
             "session" => {
                 let scopes = Scopes::parse(req.scope.as_deref().unwrap_or("user"));
                 let mut params = SessionParams::new(user_id, session_id, email, scopes);
@@ -86,7 +99,11 @@ impl TokenAuthority for WardenTokenAuthority {
             }
         }
         .map_err(|e| ApiError::internal(format!("cannot mint token: {e}")))?;
-        Ok(MintResponse { access_token: token, token_type: "Bearer", expires_in: ttl })
+        Ok(MintResponse {
+            access_token: token,
+            token_type: "Bearer",
+            expires_in: ttl,
+        })
     }
 
     fn introspect(&self, token: &str) -> Value {
@@ -117,9 +134,14 @@ impl TokenAuthority for WardenTokenAuthority {
             return Ok(());
         };
         if claims.jti.is_empty() {
-            return Err(ApiError::bad_request("unsupported_token", "the token has no jti and cannot be revoked"));
+            return Err(ApiError::bad_request(
+                "unsupported_token",
+                "the token has no jti and cannot be revoked",
+            ));
         }
-        self.revocations.revoke_durable(&claims.jti, claims.exp).await?;
+        self.revocations
+            .revoke_durable(&claims.jti, claims.exp)
+            .await?;
         self.validator.revoke(&claims.jti, claims.exp);
         Ok(())
     }

@@ -55,9 +55,9 @@ pub struct WardenConfig {
     /// `[auth]`.
     #[serde(default)]
     pub auth: Option<toml::Table>,
-    /// `[mcp]`.
+    /// `[mcp]`: the MCP gateway's upstream servers (see [`crate::mcp::McpConfig`]).
     #[serde(default)]
-    pub mcp: Option<toml::Table>,
+    pub mcp: crate::mcp::McpConfig,
     /// `[hook]` (Claude Code hooks).
     #[serde(default)]
     pub hook: crate::hook::HookConfig,

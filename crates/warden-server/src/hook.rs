@@ -7,8 +7,8 @@ use warden_security::audit::AuditSink;
 use warden_security::governance::secret_scan::{ScanAction, SecretScanner};
 use warden_security::governance::{GovernanceEngine, PolicyContext, Principal};
 use warden_security::hooks::claude_code::{
-    post_tool_use_output, pre_tool_use_output, user_prompt_output, ContentScan, HookError, HookEvent, HookInput,
-    OnAllow, PreToolVerdict,
+    post_tool_use_output, pre_tool_use_output, user_prompt_output, ContentScan, HookError,
+    HookEvent, HookInput, OnAllow, PreToolVerdict,
 };
 use warden_types::TraceId;
 
@@ -48,7 +48,11 @@ pub async fn handle_claude_code(
         None => principal.with_agent_id("claude-code"),
     };
     match &input.event {
-        HookEvent::PreToolUse { tool_name, tool_input, tool_use_id } => {
+        HookEvent::PreToolUse {
+            tool_name,
+            tool_input,
+            tool_use_id,
+        } => {
             let ctx = PolicyContext::tool_call(tool_name.clone(), tool_input.clone(), principal)
                 .with_call_id(tool_use_id.clone())
                 .with_trace_id(trace_id);
@@ -63,10 +67,18 @@ pub async fn handle_claude_code(
         HookEvent::UserPromptSubmit { prompt } => {
             let ctx = PolicyContext::prompt(prompt.clone(), principal).with_trace_id(trace_id);
             let eval = cx.engine.evaluate_and_audit(&ctx, cx.sink, "hook").await;
-            let verdict = PreToolVerdict { decision: eval.decision, reason: eval.reason.to_string(), redacted_input: None };
+            let verdict = PreToolVerdict {
+                decision: eval.decision,
+                reason: eval.reason.to_string(),
+                redacted_input: None,
+            };
             Ok(user_prompt_output(&verdict))
         }
-        HookEvent::PostToolUse { tool_name, tool_response, .. } => {
+        HookEvent::PostToolUse {
+            tool_name,
+            tool_response,
+            ..
+        } => {
             let scan = cx.scanner.scan_json(tool_response);
             let content = ContentScan {
                 rule_ids: scan.findings.iter().map(|f| f.rule_id.clone()).collect(),
@@ -83,7 +95,7 @@ pub async fn handle_claude_code(
 
 /// A copy of `value` with every finding replaced, whatever the rule's action (a tool response
 /// that reaches the model must not carry the secret even when the policy is "deny").
-fn redact_all(value: &Value, scanner: &SecretScanner) -> Value {
+pub fn redact_all(value: &Value, scanner: &SecretScanner) -> Value {
     match value {
         Value::String(s) => {
             let mut findings = scanner.scan_text(s);
@@ -93,14 +105,21 @@ fn redact_all(value: &Value, scanner: &SecretScanner) -> Value {
             findings.sort_by_key(|f| std::cmp::Reverse(f.start));
             let mut out = s.clone();
             for f in findings {
-                if f.end <= out.len() && out.is_char_boundary(f.start) && out.is_char_boundary(f.end) {
+                if f.end <= out.len()
+                    && out.is_char_boundary(f.start)
+                    && out.is_char_boundary(f.end)
+                {
                     out.replace_range(f.start..f.end, &format!("[REDACTED:{}]", f.rule_id));
                 }
             }
             Value::String(out)
         }
         Value::Array(items) => Value::Array(items.iter().map(|v| redact_all(v, scanner)).collect()),
-        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), redact_all(v, scanner))).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), redact_all(v, scanner)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }

@@ -65,8 +65,16 @@ fn keys_err(e: impl std::fmt::Display) -> RuntimeError {
 
 /// Creates a data directory: `keys.json`, `master.keys`, `audit.key`, the database and
 /// `admin.token`, all 0600. Refuses when any of them exists.
-pub async fn init_data_dir(dd: &DataDir, config: &WardenConfig) -> Result<InitReport, RuntimeError> {
-    for f in [dd.keys(), dd.master_keys(), dd.audit_key(), dd.admin_token()] {
+pub async fn init_data_dir(
+    dd: &DataDir,
+    config: &WardenConfig,
+) -> Result<InitReport, RuntimeError> {
+    for f in [
+        dd.keys(),
+        dd.master_keys(),
+        dd.audit_key(),
+        dd.admin_token(),
+    ] {
         if f.exists() {
             return Err(DataDirError::Exists(f).into());
         }
@@ -113,14 +121,20 @@ pub async fn init_data_dir(dd: &DataDir, config: &WardenConfig) -> Result<InitRe
 pub fn load_keys(dd: &DataDir) -> Result<KeySet, RuntimeError> {
     let text = std::fs::read_to_string(dd.keys())
         .map_err(|e| RuntimeError::Keys(format!("cannot read {}: {e}", dd.keys().display())))?;
-    KeySet::from_json(&text).map_err(|e| RuntimeError::Keys(format!("{}: {e}", dd.keys().display())))
+    KeySet::from_json(&text)
+        .map_err(|e| RuntimeError::Keys(format!("{}: {e}", dd.keys().display())))
 }
 
 /// Loads the vault key ring (`$WARDEN_MASTER_KEY`, else `master.keys`).
 pub fn load_key_ring(dd: &DataDir) -> Result<KeyRing, RuntimeError> {
     keyring::file::from_env_or_dir(dd.root())
         .map_err(keys_err)?
-        .ok_or_else(|| RuntimeError::Keys(format!("no master key: set WARDEN_MASTER_KEY or create {}", dd.master_keys().display())))
+        .ok_or_else(|| {
+            RuntimeError::Keys(format!(
+                "no master key: set WARDEN_MASTER_KEY or create {}",
+                dd.master_keys().display()
+            ))
+        })
 }
 
 struct StoreReady(Arc<dyn AuditLog>);
@@ -128,7 +142,10 @@ struct StoreReady(Arc<dyn AuditLog>);
 #[async_trait::async_trait]
 impl ReadinessCheck for StoreReady {
     async fn check(&self) -> Result<(), String> {
-        let q = warden_security::audit::AuditQuery { limit: 1, ..Default::default() };
+        let q = warden_security::audit::AuditQuery {
+            limit: 1,
+            ..Default::default()
+        };
         tokio::time::timeout(Duration::from_secs(2), self.0.query(&q))
             .await
             .map_err(|_| "store did not answer within 2 s".to_owned())?
@@ -142,7 +159,10 @@ struct KeysReady(Arc<KeySet>);
 #[async_trait::async_trait]
 impl ReadinessCheck for KeysReady {
     async fn check(&self) -> Result<(), String> {
-        self.0.active_key().map(|_| ()).ok_or_else(|| "no active signing key".to_owned())
+        self.0
+            .active_key()
+            .map(|_| ())
+            .ok_or_else(|| "no active signing key".to_owned())
     }
 }
 
@@ -164,7 +184,9 @@ pub struct Runtime {
 
 impl std::fmt::Debug for Runtime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Runtime").field("data_dir", &self.data_dir).finish_non_exhaustive()
+        f.debug_struct("Runtime")
+            .field("data_dir", &self.data_dir)
+            .finish_non_exhaustive()
     }
 }
 
@@ -174,16 +196,22 @@ impl Runtime {
         let keys = Arc::new(load_keys(&dd)?);
         let ring = load_key_ring(&dd)?;
         let audit_key = audit_key::load(dd.root()).map_err(keys_err)?;
-        let bots = BotDetectionLayer::from_config(&config.detect).map_err(|e| RuntimeError::Config(e.to_string()))?;
+        let bots = BotDetectionLayer::from_config(&config.detect)
+            .map_err(|e| RuntimeError::Config(e.to_string()))?;
         let store = Store::open_in_data_dir(dd.root(), &config.store).await?;
-        let writer = Arc::new(store.audit_writer(&audit_key, AuditWriterOptions::from(&config.audit)));
+        let writer =
+            Arc::new(store.audit_writer(&audit_key, AuditWriterOptions::from(&config.audit)));
         let revocations = store.revocations().await?;
         let counters = warden_store::counters_from_config(&config.counters)?;
-        let engine = GovernanceEngine::new(&config.governance, counters).map_err(|e| RuntimeError::Config(e.to_string()))?;
-        let scanner =
-            SecretScanner::new(&config.governance.secret_scan).map_err(|e| RuntimeError::Config(e.to_string()))?;
+        let engine = GovernanceEngine::new(&config.governance, counters)
+            .map_err(|e| RuntimeError::Config(e.to_string()))?;
+        let scanner = SecretScanner::new(&config.governance.secret_scan)
+            .map_err(|e| RuntimeError::Config(e.to_string()))?;
         let vault = Vault::new(store.secrets(), ring);
-        vault.load_leak_index().await.map_err(|e| RuntimeError::Keys(e.to_string()))?;
+        vault
+            .load_leak_index()
+            .await
+            .map_err(|e| RuntimeError::Keys(e.to_string()))?;
         let jwt = JwtService::new(keys.clone());
         let validator = Arc::new(
             TokenValidator::new(keys.clone())
@@ -195,7 +223,11 @@ impl Runtime {
         let audit_log: Arc<dyn AuditLog> = Arc::new(store.audit_log());
         let state = AppState {
             auth: Arc::new(ServiceAuthenticator(Arc::new(auth))),
-            tokens: Arc::new(WardenTokenAuthority { jwt, validator, revocations }),
+            tokens: Arc::new(WardenTokenAuthority {
+                jwt,
+                validator,
+                revocations,
+            }),
             engine: Arc::new(engine),
             scanner: Arc::new(scanner),
             audit_sink: writer.clone() as Arc<dyn AuditSink>,
@@ -205,11 +237,24 @@ impl Runtime {
             metrics: Arc::new(Metrics::new()),
             hook_on_allow: config.hook.on_allow,
             readiness: vec![
-                ("store".to_owned(), Arc::new(StoreReady(audit_log)) as Arc<dyn ReadinessCheck>),
-                ("keys".to_owned(), Arc::new(KeysReady(keys)) as Arc<dyn ReadinessCheck>),
+                (
+                    "store".to_owned(),
+                    Arc::new(StoreReady(audit_log)) as Arc<dyn ReadinessCheck>,
+                ),
+                (
+                    "keys".to_owned(),
+                    Arc::new(KeysReady(keys)) as Arc<dyn ReadinessCheck>,
+                ),
             ],
         };
-        Ok(Runtime { config, data_dir: dd, state, store, writer, bots })
+        Ok(Runtime {
+            config,
+            data_dir: dd,
+            state,
+            store,
+            writer,
+            bots,
+        })
     }
 
     /// Drains the audit queue and closes the store.

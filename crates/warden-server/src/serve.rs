@@ -9,11 +9,15 @@ use tokio::net::TcpListener;
 
 use crate::app::router;
 use crate::runtime::Runtime;
-use crate::state::AppState;
 
 /// Builds the full application router of a runtime (API, MCP gateway, middleware).
-pub fn app(runtime: &Runtime, extra: Option<Router<AppState>>) -> Router {
-    router(runtime.state.clone(), &runtime.config.server, Some(runtime.bots.clone()), extra)
+pub fn app(runtime: &Runtime, extra: Option<Router>) -> Router {
+    router(
+        runtime.state.clone(),
+        &runtime.config.server,
+        Some(runtime.bots.clone()),
+        extra,
+    )
 }
 
 /// Waits for Ctrl-C or SIGTERM.
@@ -49,8 +53,11 @@ pub async fn serve_until(
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
         let _ = tcp.set_nodelay(true);
     });
-    let server = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown);
+    let server = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown);
     let result = server.await;
     match tokio::time::timeout(grace, runtime.shutdown()).await {
         Ok(Ok(())) => tracing::info!("audit queue drained"),

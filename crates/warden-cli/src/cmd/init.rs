@@ -46,7 +46,9 @@ pub fn tokio_runtime() -> Result<tokio::runtime::Runtime, CliError> {
 pub fn run(args: &InitArgs, config: Option<&Path>) -> CmdResult {
     let cfg = load_config(config)?;
     let dd = DataDir::new(&args.data_dir);
-    let report = tokio_runtime()?.block_on(init_data_dir(&dd, &cfg)).map_err(runtime_error)?;
+    let report = tokio_runtime()?
+        .block_on(init_data_dir(&dd, &cfg))
+        .map_err(runtime_error)?;
     print_json(&report)?;
     Ok(EXIT_OK)
 }

@@ -27,11 +27,15 @@ pub fn run(args: &ServeArgs, config: Option<&Path>) -> CmdResult {
     let cfg = load_config(config)?;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG").unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("WARDEN_LOG")
+                .unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .try_init();
-    let listen = args.listen.clone().unwrap_or_else(|| cfg.server.listen.clone());
+    let listen = args
+        .listen
+        .clone()
+        .unwrap_or_else(|| cfg.server.listen.clone());
     let dd = DataDir::new(&args.data_dir);
     tokio_runtime()?.block_on(async move {
         if !dd.is_initialized() {

@@ -38,18 +38,34 @@ pub fn parse_time(s: &str) -> Result<i64, ApiError> {
         return Ok(ms);
     }
     parse_rfc3339_utc(s).ok_or_else(|| {
-        ApiError::bad_request("invalid_request", format!("invalid time {s:?}: use unix milliseconds or RFC 3339 (…Z)"))
+        ApiError::bad_request(
+            "invalid_request",
+            format!("invalid time {s:?}: use unix milliseconds or RFC 3339 (…Z)"),
+        )
     })
 }
 
 fn parse_rfc3339_utc(s: &str) -> Option<i64> {
     // YYYY-MM-DDTHH:MM:SS[.fff]Z
     let b = s.as_bytes();
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, se) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let (y, mo, d, h, mi, se) = (
+        num(0..4)?,
+        num(5..7)?,
+        num(8..10)?,
+        num(11..13)?,
+        num(14..16)?,
+        num(17..19)?,
+    );
     let rest = &s[19..];
     let (frac_ms, tz) = if let Some(r) = rest.strip_prefix('.') {
         let digits: String = r.chars().take_while(char::is_ascii_digit).collect();
@@ -58,7 +74,13 @@ fn parse_rfc3339_utc(s: &str) -> Option<i64> {
     } else {
         (0, rest)
     };
-    if !(tz == "Z" || tz == "z" || tz == "+00:00") || !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || se > 60 {
+    if !(tz == "Z" || tz == "z" || tz == "+00:00")
+        || !(1..=12).contains(&mo)
+        || !(1..=31).contains(&d)
+        || h > 23
+        || mi > 59
+        || se > 60
+    {
         return None;
     }
     // Days from civil (Howard Hinnant's algorithm).
@@ -90,7 +112,12 @@ pub fn to_query(p: AuditParams) -> Result<AuditQuery, ApiError> {
         order: match p.order.as_deref() {
             None | Some("asc") => AuditOrder::Asc,
             Some("desc") => AuditOrder::Desc,
-            Some(o) => return Err(ApiError::bad_request("invalid_request", format!("order must be asc or desc, not {o:?}"))),
+            Some(o) => {
+                return Err(ApiError::bad_request(
+                    "invalid_request",
+                    format!("order must be asc or desc, not {o:?}"),
+                ))
+            }
         },
     })
 }
@@ -103,14 +130,21 @@ pub async fn query(
 ) -> Result<Json<Value>, ApiError> {
     caller.require_any(&[SCOPE_AUDIT_READ])?;
     let page = state.audit_log.query(&to_query(params)?).await?;
-    Ok(Json(serde_json::to_value(page).map_err(|e| ApiError::internal(e.to_string()))?))
+    Ok(Json(
+        serde_json::to_value(page).map_err(|e| ApiError::internal(e.to_string()))?,
+    ))
 }
 
 /// `GET /v1/audit/verify` → `{"ok":true,"records":N}` or with `first_bad`.
-pub async fn verify(State(state): State<AppState>, caller: Caller) -> Result<Json<Value>, ApiError> {
+pub async fn verify(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Value>, ApiError> {
     caller.require_any(&[SCOPE_AUDIT_READ])?;
     let report = state.audit_log.verify(state.audit_key.as_slice()).await?;
-    Ok(Json(serde_json::to_value(report).map_err(|e| ApiError::internal(e.to_string()))?))
+    Ok(Json(
+        serde_json::to_value(report).map_err(|e| ApiError::internal(e.to_string()))?,
+    ))
 }
 
 #[cfg(test)]
@@ -121,7 +155,10 @@ mod tests {
     fn parses_unix_ms_and_rfc3339() {
         assert_eq!(parse_time("1700000000000").unwrap(), 1_700_000_000_000);
         assert_eq!(parse_time("1970-01-01T00:00:00Z").unwrap(), 0);
-        assert_eq!(parse_time("2026-12-04T16:00:00.5Z").unwrap(), 1_796_400_000_500);
+        assert_eq!(
+            parse_time("2026-12-04T16:00:00.5Z").unwrap(),
+            1_796_400_000_500
+        );
         assert!(parse_time("yesterday").is_err());
         assert!(parse_time("2026-13-04T16:00:00Z").is_err());
     }

@@ -34,13 +34,7 @@ pub struct GovernRequest {
 
 /// The principal a validated token stands for.
 pub fn principal_of(caller: &Caller) -> Principal {
-    let ctx = &caller.0;
-    let mut p = Principal::new(ctx.user_id.clone(), ctx.session_id.clone(), ctx.scopes.clone())
-        .with_user_type(ctx.user_type);
-    if ctx.agent_name.as_str() != "system" && !ctx.agent_name.is_empty() {
-        p = p.with_agent_id(ctx.agent_name.clone());
-    }
-    p
+    crate::gateway::principal_of_context(&caller.0)
 }
 
 /// Handler: see the module docs. A deny is a successful evaluation (200).
@@ -51,7 +45,10 @@ pub async fn govern(
 ) -> Result<Json<Value>, ApiError> {
     caller.require_governable()?;
     if req.tool.is_empty() {
-        return Err(ApiError::bad_request("invalid_request", "`tool` must not be empty"));
+        return Err(ApiError::bad_request(
+            "invalid_request",
+            "`tool` must not be empty",
+        ));
     }
     let mut principal = principal_of(&caller);
     if principal.agent_id.is_none() {
@@ -63,9 +60,15 @@ pub async fn govern(
         .with_call_id(req.call_id)
         .with_trace_id(caller.0.trace_id.clone());
     let started = Instant::now();
-    let eval = state.engine.evaluate_and_audit(&ctx, state.audit_sink.as_ref(), "govern").await;
-    state
-        .metrics
-        .record_decision(eval.policy.as_deref(), eval.decision.as_str(), "govern", started.elapsed().as_secs_f64());
+    let eval = state
+        .engine
+        .evaluate_and_audit(&ctx, state.audit_sink.as_ref(), "govern")
+        .await;
+    state.metrics.record_decision(
+        eval.policy.as_deref(),
+        eval.decision.as_str(),
+        "govern",
+        started.elapsed().as_secs_f64(),
+    );
     Ok(Json(eval.to_json()))
 }

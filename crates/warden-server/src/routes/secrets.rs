@@ -22,7 +22,9 @@ use crate::state::AppState;
 
 fn vault_error(e: VaultError) -> ApiError {
     match e {
-        VaultError::InvalidName(_) | VaultError::TooLarge => ApiError::bad_request("invalid_secret", e.to_string()),
+        VaultError::InvalidName(_) | VaultError::TooLarge => {
+            ApiError::bad_request("invalid_secret", e.to_string())
+        }
         VaultError::Store(s) => ApiError::unavailable(s.to_string()),
         VaultError::AuthFailed | VaultError::UnknownKid(_) | VaultError::Malformed(_) => {
             ApiError::internal(format!("stored secret cannot be opened: {e}"))
@@ -66,10 +68,24 @@ pub async fn put(
     } else {
         Zeroizing::new(body.to_vec())
     };
-    let existed = state.vault.list(Some(&namespace)).await.map_err(vault_error)?.iter().any(|m| m.name == name);
-    let meta = state.vault.put(&namespace, &name, &value).await.map_err(vault_error)?;
+    let existed = state
+        .vault
+        .list(Some(&namespace))
+        .await
+        .map_err(vault_error)?
+        .iter()
+        .any(|m| m.name == name);
+    let meta = state
+        .vault
+        .put(&namespace, &name, &value)
+        .await
+        .map_err(vault_error)?;
     tracing::info!(namespace = %namespace, name = %name, user = %caller.0.user_id, "secret stored");
-    let status = if existed { StatusCode::OK } else { StatusCode::CREATED };
+    let status = if existed {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
     Ok((status, Json(meta_json(&meta))).into_response())
 }
 
@@ -80,7 +96,12 @@ pub async fn get(
     Path((namespace, name)): Path<(String, String)>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require_any(&[SCOPE_SECRETS_READ])?;
-    let Some(value) = state.vault.get(&namespace, &name).await.map_err(vault_error)? else {
+    let Some(value) = state
+        .vault
+        .get(&namespace, &name)
+        .await
+        .map_err(vault_error)?
+    else {
         return Err(ApiError::not_found(format!("no secret {namespace}/{name}")));
     };
     tracing::info!(namespace = %namespace, name = %name, user = %caller.0.user_id, "secret read");
@@ -102,7 +123,12 @@ pub async fn delete(
     Path((namespace, name)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     caller.require_any(&[SCOPE_SECRETS_WRITE])?;
-    if state.vault.delete(&namespace, &name).await.map_err(vault_error)? {
+    if state
+        .vault
+        .delete(&namespace, &name)
+        .await
+        .map_err(vault_error)?
+    {
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found(format!("no secret {namespace}/{name}")))
@@ -124,6 +150,12 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> Result<Json<Value>, ApiError> {
     caller.require_any(&[SCOPE_SECRETS_READ, SCOPE_SECRETS_WRITE])?;
-    let metas = state.vault.list(q.namespace.as_deref()).await.map_err(vault_error)?;
-    Ok(Json(json!({"secrets": metas.iter().map(meta_json).collect::<Vec<_>>()})))
+    let metas = state
+        .vault
+        .list(q.namespace.as_deref())
+        .await
+        .map_err(vault_error)?;
+    Ok(Json(
+        json!({"secrets": metas.iter().map(meta_json).collect::<Vec<_>>()}),
+    ))
 }

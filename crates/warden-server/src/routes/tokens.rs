@@ -40,15 +40,25 @@ struct TokenParam {
 }
 
 fn token_param(headers: &HeaderMap, body: &[u8]) -> Result<String, ApiError> {
-    let ct = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let ct = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let parsed: TokenParam = if ct.starts_with("application/json") {
         parse_json(body, 4)?
     } else {
-        serde_urlencoded::from_bytes(body)
-            .map_err(|e| ApiError::bad_request("invalid_request", format!("expected form field `token`: {e}")))?
+        serde_urlencoded::from_bytes(body).map_err(|e| {
+            ApiError::bad_request(
+                "invalid_request",
+                format!("expected form field `token`: {e}"),
+            )
+        })?
     };
     if parsed.token.is_empty() {
-        return Err(ApiError::bad_request("invalid_request", "`token` must not be empty"));
+        return Err(ApiError::bad_request(
+            "invalid_request",
+            "`token` must not be empty",
+        ));
     }
     Ok(parsed.token)
 }
@@ -76,9 +86,13 @@ pub async fn revoke(
     let token = token_param(&headers, &body)?;
     if !caller.is_admin() {
         let info = state.tokens.introspect(&token);
-        let own = info["jti"].as_str().is_some_and(|j| Some(j) == caller.0.jti.as_deref());
+        let own = info["jti"]
+            .as_str()
+            .is_some_and(|j| Some(j) == caller.0.jti.as_deref());
         if info["active"] == Value::Bool(true) && !own {
-            return Err(ApiError::forbidden("only an admin may revoke another principal's token"));
+            return Err(ApiError::forbidden(
+                "only an admin may revoke another principal's token",
+            ));
         }
     }
     state.tokens.revoke(&token).await?;
@@ -86,6 +100,11 @@ pub async fn revoke(
 }
 
 /// `GET /.well-known/jwks.json`: public keys only (never `oct`).
-pub async fn jwks(State(state): State<AppState>) -> ([(header::HeaderName, &'static str); 1], Json<Value>) {
-    ([(header::CACHE_CONTROL, "public, max-age=300")], Json(state.tokens.jwks()))
+pub async fn jwks(
+    State(state): State<AppState>,
+) -> ([(header::HeaderName, &'static str); 1], Json<Value>) {
+    (
+        [(header::CACHE_CONTROL, "public, max-age=300")],
+        Json(state.tokens.jwks()),
+    )
 }
