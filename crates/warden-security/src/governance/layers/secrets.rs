@@ -44,8 +44,17 @@ impl SecretScan {
                 "must be at least 1",
             ));
         }
-        let scanner = SecretScanner::new(config)
-            .map_err(|e| ConfigError::new("governance.secret_scan", e.0))?;
+        let scanner = SecretScanner::new(config).map_err(|e| {
+            let msg = e.to_string();
+            let msg = msg.strip_prefix("secret_scan: ").unwrap_or(&msg).to_owned();
+            // The scanner may name a sub-key (`allowlist[0]: …`); keep the full path.
+            match msg.split_once(": ") {
+                Some((key, rest)) if !key.is_empty() && !key.contains(' ') => {
+                    ConfigError::new(format!("governance.secret_scan.{key}"), rest)
+                }
+                _ => ConfigError::new("governance.secret_scan", msg),
+            }
+        })?;
         Ok(Self { scanner })
     }
 
