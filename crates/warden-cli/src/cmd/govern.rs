@@ -192,6 +192,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 fn check(args: &CheckArgs, config: Option<&Path>) -> CmdResult {
+    let config = config.filter(|p| !p.as_os_str().is_empty());
     let governance = match WardenConfig::locate(config) {
         Some(path) => load_file(&path)?,
         None => GovernanceConfig::default(),

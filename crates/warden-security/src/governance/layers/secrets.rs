@@ -44,8 +44,17 @@ impl SecretScan {
                 "must be at least 1",
             ));
         }
-        let scanner = SecretScanner::new(config)
-            .map_err(|e| ConfigError::new("governance.secret_scan", e.0))?;
+        let scanner = SecretScanner::new(config).map_err(|e| {
+            let msg = e.to_string();
+            let msg = msg.strip_prefix("secret_scan: ").unwrap_or(&msg).to_owned();
+            // The scanner may name a sub-key (`allowlist[0]: …`); keep the full path.
+            match msg.split_once(": ") {
+                Some((key, rest)) if !key.is_empty() && !key.contains(' ') => {
+                    ConfigError::new(format!("governance.secret_scan.{key}"), rest)
+                }
+                _ => ConfigError::new("governance.secret_scan", msg),
+            }
+        })?;
         Ok(Self { scanner })
     }
 
@@ -57,6 +66,29 @@ impl SecretScan {
 
 pub(crate) fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A JSON path is built from the caller's object keys, and a key can itself be a secret
+/// (`{"AKIA…": 1}`). Paths go into reasons, outputs and the audit log, so any secret the
+/// scanner finds inside a path is replaced by `[REDACTED]`. Runs only when there are findings.
+fn sanitize_paths(scanner: &SecretScanner, findings: &mut [Finding]) {
+    for f in findings.iter_mut() {
+        let mut hits = scanner.scan_text(&f.path);
+        if hits.is_empty() {
+            continue;
+        }
+        hits.sort_by_key(|h| std::cmp::Reverse(h.start));
+        let mut path = f.path.clone();
+        let mut floor = path.len();
+        for h in hits {
+            let (start, end) = (h.start, h.end.min(floor));
+            if start < end && path.is_char_boundary(start) && path.is_char_boundary(end) {
+                path.replace_range(start..end, "[REDACTED]");
+                floor = start;
+            }
+        }
+        f.path = path;
+    }
 }
 
 fn first_deny(findings: &[Finding]) -> Option<&Finding> {
@@ -81,6 +113,11 @@ impl GovernancePolicy for SecretScan {
             }
             Subject::Prompt { text } => (self.scanner.scan_text(text), None, true),
         };
+        if findings.is_empty() {
+            return LayerVerdict::allow("no secrets found");
+        }
+        let mut findings = findings;
+        sanitize_paths(&self.scanner, &mut findings);
         let Some(first) = findings.first() else {
             return LayerVerdict::allow("no secrets found");
         };
