@@ -151,6 +151,20 @@ fn bench(c: &mut Criterion) {
             n
         })
     });
+    g.bench_function("warden_classifier_uncached", |b| {
+        b.iter(|| {
+            let mut n = 0usize;
+            for (path, ua) in REQUESTS {
+                let v = classifier.classify_uncached(&RequestFacts {
+                    path: Some(black_box(path)),
+                    user_agent: Some(black_box(ua)),
+                    velocity: None,
+                });
+                n += v.class as usize;
+            }
+            n
+        })
+    });
     g.bench_function("baseline_naive_substrings", |b| {
         b.iter(|| {
             let mut n = 0usize;
