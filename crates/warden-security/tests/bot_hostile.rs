@@ -73,3 +73,16 @@ fn a_one_megabyte_percent_run_is_classified() {
     let path = format!("/{}", "%".repeat(MB));
     let _ = ScannerDetector::is_scanner_path(&path);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn memoized_and_uncached_classification_agree(ua in "(Mozilla/5.0 |curl/8|GPTBot|Chrome/1[0-4][0-9]|Firefox/9[0-9]|nmap|Zapier|[a-z ;/().]){0,30}") {
+        let c = BotClassifier::default();
+        let facts = RequestFacts { path: Some("/"), user_agent: Some(&ua), velocity: None };
+        // Twice: the second call is answered from the memo.
+        prop_assert_eq!(c.classify(&facts), c.classify_uncached(&facts));
+        prop_assert_eq!(c.classify(&facts), c.classify_uncached(&facts));
+    }
+}

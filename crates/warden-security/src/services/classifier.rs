@@ -21,7 +21,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::agents::{on_word_boundaries, AgentKind, AGENT_AUTOMATON, AGENT_RULES};
+use super::agents::{on_word_boundaries, AgentKind, Lowered, AGENT_AUTOMATON, AGENT_RULES};
 use super::paths::{self, PathFinding};
 
 /// What kind of client sent a request.
@@ -340,9 +340,92 @@ fn parse_major(rest: &[u8]) -> Option<u32> {
     })
 }
 
-/// Runs the user-agent automaton once over `ua` (already trimmed).
+/// Slots of the per-thread user-agent memo (direct-mapped).
+const MEMO_SLOTS: usize = 256;
+/// User agents longer than this are not memoized.
+const MEMO_MAX_LEN: usize = 256;
+
+#[derive(Clone, Copy)]
+struct MemoSlot {
+    hash: u64,
+    len: usize,
+    key: [u8; MEMO_MAX_LEN],
+    findings: AgentFindings,
+}
+
+impl Default for MemoSlot {
+    fn default() -> Self {
+        Self {
+            hash: 0,
+            len: usize::MAX,
+            key: [0; MEMO_MAX_LEN],
+            findings: AgentFindings::default(),
+        }
+    }
+}
+
+thread_local! {
+    /// Real traffic repeats a few hundred user agents; remembering their findings per thread
+    /// skips the automaton for them. Keys are compared in full, so a collision only costs a
+    /// miss (an attacker can evict entries, never poison them).
+    static AGENT_MEMO: std::cell::RefCell<Vec<MemoSlot>> =
+        std::cell::RefCell::new(vec![MemoSlot::default(); MEMO_SLOTS]);
+}
+
+/// A fast non-cryptographic hash (FxHash-style, 8 bytes at a time) for the memo index.
+fn memo_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    let mut h = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
+}
+
+/// [`scan_agent_uncached`] behind the per-thread memo.
 pub(crate) fn scan_agent(ua: &str) -> AgentFindings {
-    let hay = ua.as_bytes();
+    let bytes = ua.as_bytes();
+    if bytes.len() > MEMO_MAX_LEN {
+        return scan_agent_uncached(ua);
+    }
+    let hash = memo_hash(bytes);
+    let index = (hash as usize) % MEMO_SLOTS;
+    let cached = AGENT_MEMO.try_with(|memo| {
+        let memo = memo.try_borrow().ok()?;
+        let slot = memo.get(index)?;
+        (slot.hash == hash && slot.len == bytes.len() && slot.key.get(..bytes.len()) == Some(bytes))
+            .then_some(slot.findings)
+    });
+    if let Ok(Some(findings)) = cached {
+        return findings;
+    }
+    let findings = scan_agent_uncached(ua);
+    let _ = AGENT_MEMO.try_with(|memo| {
+        if let Ok(mut memo) = memo.try_borrow_mut() {
+            if let Some(slot) = memo.get_mut(index) {
+                slot.hash = hash;
+                slot.len = bytes.len();
+                slot.key[..bytes.len()].copy_from_slice(bytes);
+                slot.findings = findings;
+            }
+        }
+    });
+    findings
+}
+
+/// Runs the user-agent automaton once over `ua` (already trimmed).
+pub(crate) fn scan_agent_uncached(ua: &str) -> AgentFindings {
+    let lowered = Lowered::new(ua.as_bytes());
+    let hay = lowered.as_bytes();
     let mut f = AgentFindings::default();
     for m in AGENT_AUTOMATON.find_overlapping_iter(hay) {
         let Some(rule) = AGENT_RULES.get(m.pattern().as_usize()) else {
@@ -427,8 +510,20 @@ impl BotClassifier {
         &self.config
     }
 
-    /// Classifies one request.
+    /// Classifies one request. User-agent findings are memoized per thread (256 entries,
+    /// user agents up to 256 bytes); the result is the same as [`Self::classify_uncached`].
     pub fn classify(&self, facts: &RequestFacts<'_>) -> Verdict {
+        self.classify_with(facts, scan_agent)
+    }
+
+    /// Classifies one request without the per-thread user-agent memo (for benchmarks and
+    /// for checking the memo).
+    pub fn classify_uncached(&self, facts: &RequestFacts<'_>) -> Verdict {
+        self.classify_with(facts, scan_agent_uncached)
+    }
+
+    #[inline(always)]
+    fn classify_with(&self, facts: &RequestFacts<'_>, scan: fn(&str) -> AgentFindings) -> Verdict {
         let mut reasons = Reasons::default();
         let mut scanner = false;
         let mut script_hint = false;
@@ -473,7 +568,7 @@ impl BotClassifier {
                     reasons.push(Reason::BareMozilla);
                     script_hint = true;
                 }
-                scan_agent(ua)
+                scan(ua)
             }
         };
         if let Some(t) = agent.scanner {

@@ -36,3 +36,13 @@ pub const MIN_BROWSER_MAJOR: u32 = 120;
 
 /// More requests than this per minute from one client is high velocity.
 pub const MAX_REQUESTS_PER_MINUTE: u64 = 30;
+
+/// The built-in user-agent and path patterns, for benchmarks that compare other matching
+/// strategies on the same knowledge. Not a stable API.
+#[doc(hidden)]
+pub fn builtin_patterns() -> (Vec<&'static str>, Vec<&'static str>) {
+    (
+        agents::AGENT_RULES.iter().map(|r| r.pattern).collect(),
+        paths::PATH_RULES.iter().map(|r| r.pattern).collect(),
+    )
+}

@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
 
-use super::agents::build_automaton;
+use super::agents::{build_automaton, Lowered};
 
 /// Where a path pattern may match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,19 +107,19 @@ pub(crate) const PATH_RULES: &[PathRule] = &[
     seg("xmlrpc.php", "wordpress"),
     seg("wlwmanifest.xml", "wordpress"),
     prefix("wp-config", "wordpress"),
-    seg("wordpress", "wordpress"),
+    root("wordpress", "wordpress"),
     // phpMyAdmin and other database consoles
     seg("phpmyadmin", "phpmyadmin"),
-    seg("pma", "phpmyadmin"),
-    seg("myadmin", "phpmyadmin"),
+    root("pma", "phpmyadmin"),
+    root("myadmin", "phpmyadmin"),
     seg("mysqladmin", "phpmyadmin"),
-    seg("dbadmin", "phpmyadmin"),
+    root("dbadmin", "phpmyadmin"),
     seg("phppgadmin", "phpmyadmin"),
     prefix("adminer", "phpmyadmin"),
     // Joomla
-    seg("administrator", "joomla"),
+    root("administrator", "joomla"),
     prefix("components/com_", "joomla"),
-    seg("joomla", "joomla"),
+    root("joomla", "joomla"),
     // Drupal
     seg("sites/default", "drupal"),
     seg("drupal.js", "drupal"),
@@ -141,7 +141,7 @@ pub(crate) const PATH_RULES: &[PathRule] = &[
     seg("h2-console", "spring"),
     seg("jmx-console", "jboss"),
     seg("web-console", "jboss"),
-    seg("invoker", "jboss"),
+    root("invoker", "jboss"),
     seg("wls-wsat", "weblogic"),
     seg("_async", "weblogic"),
     seg("bea_wls_deployment_internal", "weblogic"),
@@ -151,7 +151,7 @@ pub(crate) const PATH_RULES: &[PathRule] = &[
     seg("host-manager", "tomcat"),
     seg("axis2", "axis"),
     // Jenkins
-    seg("jenkins", "jenkins"),
+    root("jenkins", "jenkins"),
     seg("securityrealm", "jenkins"),
     seg("asynchpeople", "jenkins"),
     seg("jnlpjars", "jenkins"),
@@ -168,8 +168,8 @@ pub(crate) const PATH_RULES: &[PathRule] = &[
     seg("iisadmpwd", "iis"),
     seg("msadc", "iis"),
     // Exchange
-    seg("owa", "exchange"),
-    seg("ecp", "exchange"),
+    root("owa", "exchange"),
+    root("ecp", "exchange"),
     seg("autodiscover", "exchange"),
     seg("mapi/nspi", "exchange"),
     // Citrix, Fortinet, Pulse/Ivanti, Palo Alto, F5, Cisco, VMware
@@ -386,21 +386,58 @@ fn fold(buf: &mut Vec<u8>) {
     *buf = out;
 }
 
-fn needs_normalizing(bytes: &[u8]) -> bool {
-    bytes.iter().any(|&b| b == b'\\' || b >= 0x80)
-        || has_escape(bytes)
-        || bytes.windows(2).any(|w| w == b"//")
+/// What one pass over a raw path finds.
+#[derive(Debug, Clone, Copy)]
+struct Survey {
+    /// Index of the first `?` or `#` (or the length).
+    cut: usize,
+    /// An escape, a backslash, a non-ASCII byte or a repeated slash: [`normalize`] copies.
+    needs_normalizing: bool,
+    /// A raw NUL byte.
+    nul: bool,
+    /// An ASCII uppercase letter.
+    upper: bool,
 }
 
-/// The normalized form of a raw path (`path[?query][#fragment]`): `(text, path_len)`, where
-/// `text[..path_len]` is the path and the rest (if any) is `?query` decoded the same way.
-pub(crate) fn normalize(raw: &str) -> (Cow<'_, [u8]>, usize) {
-    let bytes = raw.as_bytes();
-    let cut = memchr::memchr2(b'?', b'#', bytes).unwrap_or(bytes.len());
-    if !needs_normalizing(bytes) {
-        return (Cow::Borrowed(bytes), cut);
+/// One pass over `bytes` (small inputs: a plain loop beats several `memchr` calls).
+fn survey(bytes: &[u8]) -> Survey {
+    let mut out = Survey {
+        cut: bytes.len(),
+        needs_normalizing: false,
+        nul: false,
+        upper: false,
+    };
+    let mut prev = 0u8;
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'%' => {
+                out.needs_normalizing |= bytes.get(i + 1).copied().and_then(hex).is_some()
+                    && bytes.get(i + 2).copied().and_then(hex).is_some()
+                    || matches!(bytes.get(i + 1), Some(b'u' | b'U'));
+            }
+            b'\\' => out.needs_normalizing = true,
+            b'/' => out.needs_normalizing |= prev == b'/',
+            b'?' | b'#' => out.cut = out.cut.min(i),
+            0 => out.nul = true,
+            b'A'..=b'Z' => out.upper = true,
+            0x80.. => out.needs_normalizing = true,
+            _ => {}
+        }
+        prev = b;
     }
-    let (path, rest) = bytes.split_at(cut);
+    out
+}
+
+/// The normalized form of a raw path (`path[?query][#fragment]`): `(text, path_len, nul,
+/// upper)`, where `text[..path_len]` is the path and the rest (if any) is `?query` decoded
+/// the same way; `nul` and `upper` say whether `text` holds a NUL byte / an uppercase letter.
+pub(crate) fn normalize(raw: &str) -> (Cow<'_, [u8]>, usize, bool, bool) {
+    let bytes = raw.as_bytes();
+    let sv = survey(bytes);
+    if !sv.needs_normalizing {
+        return (Cow::Borrowed(bytes), sv.cut, sv.nul, sv.upper);
+    }
+    let (path, rest) = bytes.split_at(sv.cut);
     let mut p = decode_rounds(path);
     fold(&mut p);
     let path_len = p.len();
@@ -408,7 +445,9 @@ pub(crate) fn normalize(raw: &str) -> (Cow<'_, [u8]>, usize) {
         let q = decode_rounds(rest);
         p.extend_from_slice(&q);
     }
-    (Cow::Owned(p), path_len)
+    let nul = p.contains(&0);
+    let upper = p.iter().any(u8::is_ascii_uppercase);
+    (Cow::Owned(p), path_len, nul, upper)
 }
 
 fn decode_rounds(input: &[u8]) -> Vec<u8> {
@@ -432,9 +471,9 @@ fn eq_ignore_case(a: &[u8], b: &str) -> bool {
 /// paths as findings.
 pub(crate) fn analyze(raw: &str) -> PathFindings {
     let mut found = PathFindings::default();
-    let (text, path_len) = normalize(raw);
+    let (text, path_len, nul, upper) = normalize(raw);
     let text: &[u8] = &text;
-    if memchr::memchr(0, text).is_some() {
+    if nul {
         found.push(PathFinding::NullByte);
     }
     let path = &text[..path_len];
@@ -448,7 +487,7 @@ pub(crate) fn analyze(raw: &str) -> PathFindings {
         }
         depth += 1;
         // Matrix parameters (`..;/`, `x;jsessionid=…`) do not change what is addressed.
-        let core = match memchr::memchr(b';', segment) {
+        let core = match segment.iter().position(|&b| b == b';') {
             Some(i) => &segment[..i],
             None => segment,
         };
@@ -474,7 +513,15 @@ pub(crate) fn analyze(raw: &str) -> PathFindings {
 
     // Probe and payload patterns.
     let first_start = path.iter().position(|&b| b != b'/').unwrap_or(path.len());
-    for m in PATH_AUTOMATON.find_overlapping_iter(text) {
+    // Most paths are lowercase already: copy only when needed.
+    let lowered;
+    let hay: &[u8] = if upper {
+        lowered = Lowered::new(text);
+        lowered.as_bytes()
+    } else {
+        text
+    };
+    for m in PATH_AUTOMATON.find_overlapping_iter(hay) {
         let Some(rule) = PATH_RULES.get(m.pattern().as_usize()) else {
             continue;
         };
@@ -511,7 +558,7 @@ fn ends_segment(path: &[u8], e: usize) -> bool {
 
 /// The extension of a file name (`a.tar.gz` → `gz`), if any; not for dot-files (`.env`).
 fn extension(name: &[u8]) -> Option<&[u8]> {
-    let dot = memchr::memrchr(b'.', name)?;
+    let dot = name.iter().rposition(|&b| b == b'.')?;
     if dot == 0 || dot + 1 == name.len() || name.len() - dot - 1 > 8 {
         return None;
     }
@@ -528,7 +575,7 @@ mod tests {
 
     #[test]
     fn plain_paths_are_not_copied() {
-        let (text, len) = normalize("/api/v1/users?x=1");
+        let (text, len, _, _) = normalize("/api/v1/users?x=1");
         assert!(matches!(text, Cow::Borrowed(_)));
         assert_eq!(len, "/api/v1/users".len());
     }
