@@ -137,9 +137,14 @@ pub fn fill_random(buf: &mut [u8]) -> Result<(), RandomError> {
     SystemRandom::new().fill(buf).map_err(|_| RandomError)
 }
 
-/// Fills `buf` from the thread-local CSPRNG (`rand`'s `ThreadRng`: ChaCha12 seeded from the OS,
-/// reseeded every 64 KiB of output and after `fork`). Used for per-envelope DEKs and nonces: a
-/// `getrandom` syscall per seal measured ~2.9 µs here, more than the 1 KiB AEAD itself.
+/// Fills `buf` from the thread-local CSPRNG (`rand`'s `ThreadRng`: ChaCha12 seeded from the
+/// OS, reseeded every 64 KiB of output). Used for per-envelope DEKs and nonces: a `getrandom`
+/// syscall per seal measured 2.3–2.9 µs on our VMs, more than the 1 KiB AEAD itself.
+///
+/// Fork caveat: `ThreadRng` reseeds after `fork` only when its 256-byte output buffer runs out,
+/// so a parent and a child forked without `exec` may draw the same bytes for up to three seals.
+/// Warden never forks; embedders that fork after sealing should seal in the child only after
+/// `exec`, or switch this function to [`fill_random`].
 pub fn fill_random_fast(buf: &mut [u8]) -> Result<(), RandomError> {
     use rand::RngCore as _;
     rand::thread_rng()
