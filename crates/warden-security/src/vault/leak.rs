@@ -512,6 +512,27 @@ mod tests {
         assert!(idx.is_empty());
     }
 
+    proptest::proptest! {
+        #[test]
+        fn find_in_never_panics_and_hits_are_in_bounds(
+            text in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)
+        ) {
+            let idx = index_with(b"abc:def/ghi=jkl").with_min_len(1);
+            for hit in idx.find_in(&text) {
+                proptest::prop_assert!(hit.start < hit.end && hit.end <= text.len());
+            }
+        }
+
+        #[test]
+        fn embedded_secret_is_always_found(
+            prefix in "[a-z ]{0,20}[ =:]", suffix in "[ &;,][a-z ]{0,20}"
+        ) {
+            let idx = index_with(b"sk-live-abcdef123456");
+            let text = format!("{prefix}sk-live-abcdef123456{suffix}");
+            proptest::prop_assert_eq!(idx.find_in(text.as_bytes()).len(), 1);
+        }
+    }
+
     #[test]
     fn debug_shows_counts_only() {
         let idx = index_with(b"sk-live-abcdef123456");
