@@ -7,7 +7,7 @@
 
 use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use warden_security::vault::{aead, open, seal, Kek, KeyRing, Kid};
+use warden_security::vault::{aead, leak, open, seal, Kek, KeyRing, Kid, LeakIndex, SecretMeta};
 
 const SIZES: [usize; 3] = [64, 1024, 64 * 1024];
 const KEY: [u8; 32] = [0x42; 32];
@@ -120,5 +120,39 @@ fn bench_parts(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench_sizes, bench_parts);
+/// Leak detection: 100 stored secrets of assorted lengths, a 1 KiB agent tool-call argument
+/// text without any of them (the common case) and with one.
+fn bench_leak(c: &mut Criterion) {
+    let kek = Kek::new(KEY, Some(Kid::new("bench-key").unwrap()), 0);
+    let ring = KeyRing::single(kek.clone());
+    let mut index = LeakIndex::new(&ring);
+    for i in 0..100 {
+        let value = format!("sk-live-{i:04}-{}", "x".repeat(8 + i % 24));
+        let meta = SecretMeta {
+            namespace: "bench".into(),
+            name: format!("s{i}"),
+            kek_id: "bench-key".into(),
+            created_at_ms: 0,
+            updated_at_ms: 0,
+        };
+        index.insert(&meta, &leak::fingerprints(&kek, value.as_bytes()));
+    }
+    let mut text = String::new();
+    while text.len() < 1024 {
+        text.push_str(r#"{"command":"curl -s https://api.example.com/v1/items?page=2&limit=50","cwd":"/home/agent/project","env":{"TOKEN":"tok_9f8e7d6c5b4a","DEBUG":"1"}} "#);
+    }
+    text.truncate(1024);
+    let mut g = c.benchmark_group("vault_leak");
+    g.throughput(Throughput::Bytes(1024));
+    g.bench_function("find_in_1k_clean", |b| {
+        b.iter(|| index.find_in(black_box(text.as_bytes())))
+    });
+    let dirty = format!("{} sk-live-0042-{}", &text[..900], "x".repeat(8 + 42 % 24));
+    g.bench_function("find_in_1k_with_secret", |b| {
+        b.iter(|| index.find_in(black_box(dirty.as_bytes())))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench_sizes, bench_parts, bench_leak);
 criterion_main!(benches);

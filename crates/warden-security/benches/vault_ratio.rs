@@ -9,6 +9,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
+use chacha20poly1305::aead::{AeadInOut, KeyInit};
 use warden_security::vault::{aead, open, seal, Kek, KeyRing, Kid};
 
 const KEY: [u8; 32] = [0x42; 32];
@@ -33,7 +34,11 @@ fn main() {
         return;
     }
     let ring = KeyRing::single(Kek::new(KEY, Some(Kid::new("bench-key").unwrap()), 0));
-    println!("size  op    ring_raw_ns  backend_x_ns  envelope_ns  env/ring  env/backend  (medians; ratio = throughput of envelope / baseline)");
+    let rc = chacha20poly1305::XChaCha20Poly1305::new(&KEY.into());
+    println!(
+        "size  op    ring_raw_ns  backend_x_ns  rustcrypto_x_ns  envelope_ns  env/ring  env/backend  \
+         (medians; ratio = envelope throughput / baseline throughput)"
+    );
     for size in [64usize, 1024, 65536] {
         let pt = vec![0xA5u8; size];
         let n = (200_000 / (size + 400)).max(2);
@@ -43,15 +48,19 @@ fn main() {
         let mut sealed24 = pt.clone();
         let tag24 = aead::xchacha20poly1305_seal(&KEY, &[0x24; 24], b"", &mut sealed24).unwrap();
         let env = seal(&ring, "bench", "secret", &pt).unwrap();
+        let mut rc_sealed = pt.clone();
+        let rc_tag = rc
+            .encrypt_inout_detached(&[0x24; 24].into(), b"", rc_sealed.as_mut_slice().into())
+            .unwrap();
 
         for op in ["seal", "open"] {
-            let mut t = [Vec::new(), Vec::new(), Vec::new()];
+            let mut t = [Vec::new(), Vec::new(), Vec::new(), Vec::new()];
             let mut r_ring = Vec::new();
             let mut r_back = Vec::new();
             for round in 0..ROUNDS {
-                let mut times = [0f64; 3];
-                for k in 0..3 {
-                    let which = (k + round) % 3;
+                let mut times = [0f64; 4];
+                for k in 0..4 {
+                    let which = (k + round) % 4;
                     let mut f: Box<dyn FnMut()> = match (op, which) {
                         ("seal", 0) => Box::new(|| {
                             black_box(
@@ -63,6 +72,16 @@ fn main() {
                             black_box(
                                 aead::xchacha20poly1305_seal(&KEY, &[0x24; 24], b"", &mut buf)
                                     .unwrap(),
+                            );
+                        }),
+                        ("seal", 3) => Box::new(|| {
+                            black_box(
+                                rc.encrypt_inout_detached(
+                                    &[0x24; 24].into(),
+                                    b"",
+                                    buf.as_mut_slice().into(),
+                                )
+                                .unwrap(),
                             );
                         }),
                         ("seal", _) => Box::new(|| {
@@ -78,24 +97,42 @@ fn main() {
                             aead::xchacha20poly1305_open(&KEY, &[0x24; 24], b"", &mut buf, &tag24)
                                 .unwrap();
                         }),
+                        (_, 3) => Box::new(|| {
+                            buf.copy_from_slice(&rc_sealed);
+                            rc.decrypt_inout_detached(
+                                &[0x24; 24].into(),
+                                b"",
+                                buf.as_mut_slice().into(),
+                                &rc_tag,
+                            )
+                            .unwrap();
+                        }),
                         _ => Box::new(|| {
                             black_box(open(&ring, "bench", "secret", black_box(&env)).unwrap());
                         }),
                     };
-                    times[which] = batch(n, &mut *f);
+                    let slot = if which == 2 {
+                        3
+                    } else if which == 3 {
+                        2
+                    } else {
+                        which
+                    };
+                    times[slot] = batch(n, &mut *f);
                 }
-                for k in 0..3 {
+                for k in 0..4 {
                     t[k].push(times[k]);
                 }
-                r_ring.push(times[0] / times[2]);
-                r_back.push(times[1] / times[2]);
+                r_ring.push(times[0] / times[3]);
+                r_back.push(times[1] / times[3]);
             }
-            let [mut a, mut b, mut c] = t;
+            let [mut a, mut b, mut c, mut d] = t;
             println!(
-                "{size:>5} {op}  {:>11.0}  {:>12.0}  {:>11.0}  {:>7.0}%  {:>10.0}%",
+                "{size:>5} {op}  {:>11.0}  {:>12.0}  {:>15.0}  {:>11.0}  {:>7.0}%  {:>10.0}%",
                 median(&mut a),
                 median(&mut b),
                 median(&mut c),
+                median(&mut d),
                 100.0 * median(&mut r_ring),
                 100.0 * median(&mut r_back)
             );

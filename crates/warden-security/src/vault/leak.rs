@@ -11,9 +11,14 @@
 //! uppercase hex, and percent-encoding (every byte outside `A-Za-z0-9-._~` as `%XX`). Duplicates
 //! are dropped.
 //!
-//! **Stored entry** (`StoredSecret::fingerprints`): 36 bytes = form length as u32 big-endian ‖
-//! HMAC-SHA256(FK, form). The length (already evident from the envelope size) lets the index
-//! skip candidates of lengths that no stored form has, so most substrings cost no HMAC.
+//! **Prefilter key.** `PK = HMAC-SHA256(K, "warden/vault/leak-prefilter/v1")[0..16]`, a
+//! SipHash-2-4 key.
+//!
+//! **Stored entry** (`StoredSecret::fingerprints`): 44 bytes = form length as u32 big-endian ‖
+//! SipHash-2-4(PK, form) as u64 big-endian ‖ HMAC-SHA256(FK, form). The length (already
+//! evident from the envelope size) lets the index skip candidates of lengths no stored form
+//! has; the 64-bit SipHash tag (≈ 20 ns) screens the rest; only a tag hit costs an HMAC, which
+//! confirms the match.
 //!
 //! **Scanner use.** Build a [`LeakIndex`] once (the [`super::Vault`] keeps one current) and call
 //! [`LeakIndex::find_in`] on each text to scan (e.g. every string in tool arguments). It
@@ -27,22 +32,40 @@ use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_S
 use base64::Engine as _;
 use zeroize::Zeroizing;
 
-use super::aead::HmacKey;
+use super::aead::{HmacKey, SipKey};
 use super::keyring::{hex_lower, Kek, KeyRing};
 use super::store::{SecretMeta, StoredSecret};
 
 /// Label of the fingerprint-key derivation.
 pub const FINGERPRINT_LABEL: &[u8] = b"warden/vault/leak-fingerprint/v1";
-/// Length of one stored fingerprint entry: u32 length ‖ 32-byte HMAC.
-pub const FINGERPRINT_ENTRY_LEN: usize = 4 + 32;
+/// Label of the prefilter-key derivation.
+pub const PREFILTER_LABEL: &[u8] = b"warden/vault/leak-prefilter/v1";
+/// Length of one stored fingerprint entry: u32 length ‖ u64 SipHash tag ‖ 32-byte HMAC.
+pub const FINGERPRINT_ENTRY_LEN: usize = 4 + 8 + 32;
 /// Default shortest candidate the index considers, bytes.
 pub const DEFAULT_MIN_CANDIDATE_LEN: usize = 8;
 /// Most delimiter positions considered inside one whitespace/quote-separated token.
-const MAX_DELIMS_PER_TOKEN: usize = 48;
+/// Most delimiters a candidate that ends at a delimiter may contain (candidates running to the
+/// token end may contain any number).
+const MAX_INNER_DELIMS: usize = 4;
 
-fn fingerprint_key(kek: &Kek) -> HmacKey {
-    let derived = Zeroizing::new(HmacKey::new(kek.key()).sign(FINGERPRINT_LABEL));
-    HmacKey::new(derived.as_ref())
+/// The per-KEK keys of the leak index.
+#[derive(Clone, Debug)]
+struct FingerprintKeys {
+    hmac: HmacKey,
+    sip: SipKey,
+}
+
+fn fingerprint_keys(kek: &Kek) -> FingerprintKeys {
+    let kek_mac = HmacKey::new(kek.key());
+    let fk = Zeroizing::new(kek_mac.sign(FINGERPRINT_LABEL));
+    let pk = Zeroizing::new(kek_mac.sign(PREFILTER_LABEL));
+    let mut sip_key = Zeroizing::new([0u8; 16]);
+    sip_key.copy_from_slice(&pk[..16]);
+    FingerprintKeys {
+        hmac: HmacKey::new(fk.as_ref()),
+        sip: SipKey::new(&sip_key),
+    }
 }
 
 fn percent_encode(v: &[u8]) -> Vec<u8> {
@@ -90,13 +113,14 @@ pub fn encoded_forms(value: &[u8]) -> Vec<Zeroizing<Vec<u8>>> {
 
 /// Fingerprint entries of `value` under `kek` (the KEK that wraps the secret).
 pub fn fingerprints(kek: &Kek, value: &[u8]) -> Vec<Vec<u8>> {
-    let key = fingerprint_key(kek);
+    let keys = fingerprint_keys(kek);
     encoded_forms(value)
         .iter()
         .map(|form| {
             let mut entry = Vec::with_capacity(FINGERPRINT_ENTRY_LEN);
             entry.extend_from_slice(&(form.len() as u32).to_be_bytes());
-            entry.extend_from_slice(&key.sign(form));
+            entry.extend_from_slice(&keys.sip.hash(form).to_be_bytes());
+            entry.extend_from_slice(&keys.hmac.sign(form));
             entry
         })
         .collect()
@@ -126,9 +150,10 @@ pub struct LeakHit {
 /// HMAC outputs only — no plaintext, no KEK.
 #[derive(Clone, Default)]
 pub struct LeakIndex {
-    keys: HashMap<String, HmacKey>,
+    keys: HashMap<String, FingerprintKeys>,
     used_keys: Vec<String>,
     entries: HashMap<[u8; 32], SecretRef>,
+    tags: HashSet<u64>,
     lengths: HashSet<usize>,
     max_len: usize,
     min_len: usize,
@@ -180,7 +205,7 @@ impl LeakIndex {
             keys: ring
                 .keys()
                 .iter()
-                .map(|k| (k.kid().as_str().to_owned(), fingerprint_key(k)))
+                .map(|k| (k.kid().as_str().to_owned(), fingerprint_keys(k)))
                 .collect(),
             min_len: DEFAULT_MIN_CANDIDATE_LEN,
             ..Self::default()
@@ -222,15 +247,19 @@ impl LeakIndex {
                 continue;
             };
             let len = u32::from_be_bytes([entry[0], entry[1], entry[2], entry[3]]) as usize;
+            let mut tag = [0u8; 8];
+            tag.copy_from_slice(&entry[4..12]);
             let mut mac = [0u8; 32];
-            mac.copy_from_slice(&entry[4..]);
+            mac.copy_from_slice(&entry[12..]);
+            self.tags.insert(u64::from_be_bytes(tag));
             self.lengths.insert(len);
             self.max_len = self.max_len.max(len);
             self.entries.insert(mac, secret.clone());
         }
     }
 
-    /// Removes every fingerprint of `namespace`/`name`.
+    /// Removes every fingerprint of `namespace`/`name` (its prefilter tags stay: a stale tag
+    /// only costs one HMAC that then finds nothing).
     pub fn remove(&mut self, namespace: &str, name: &str) {
         self.entries
             .retain(|_, s| !(s.namespace == namespace && s.name == name));
@@ -252,8 +281,11 @@ impl LeakIndex {
             return None;
         }
         self.used_keys.iter().find_map(|kid| {
-            let key = self.keys.get(kid)?;
-            self.entries.get(&key.sign(candidate))
+            let keys = self.keys.get(kid)?;
+            if !self.tags.contains(&keys.sip.hash(candidate)) {
+                return None;
+            }
+            self.entries.get(&keys.hmac.sign(candidate))
         })
     }
 
@@ -262,8 +294,10 @@ impl LeakIndex {
     /// Tokens are maximal runs without whitespace or quotes (`"`, `'`, `` ` ``). Inside a
     /// token, the delimiters `, ; : = ( ) [ ] { } < > & ? | @ \ /` mark where a candidate may
     /// start (token start or just after a delimiter) and end (token end or just before a
-    /// delimiter); every such substring whose length equals the length of some stored form
-    /// (and is at least the minimum length) is checked. So `password=hunter2hunter2`,
+    /// delimiter). Candidates running to the token end may contain any number of delimiters;
+    /// those ending at a delimiter at most 4 (so the work stays linear in the token length).
+    /// Every candidate whose length equals the length of some stored form (and is at least
+    /// the minimum length) costs one SipHash-2-4, and an HMAC-SHA256 only when its tag matches. So `password=hunter2hunter2`,
     /// `https://u:pa55word@host/`, and `Bearer abc…` find their secrets, and secrets that
     /// themselves contain delimiters still match. Hits do not overlap; the longest match at a
     /// start wins.
@@ -272,6 +306,8 @@ impl LeakIndex {
         if self.entries.is_empty() {
             return hits;
         }
+        // Delimiter positions of the current token; reused across tokens.
+        let mut delims = Vec::new();
         let mut i = 0;
         while i < text.len() {
             if is_token_separator(text[i]) {
@@ -282,40 +318,45 @@ impl LeakIndex {
             while i < text.len() && !is_token_separator(text[i]) {
                 i += 1;
             }
-            self.scan_token(text, start, i, &mut hits);
+            self.scan_token(text, start, i, &mut delims, &mut hits);
         }
         hits
     }
 
-    fn scan_token(&self, text: &[u8], start: usize, end: usize, hits: &mut Vec<LeakHit>) {
+    fn scan_token(
+        &self,
+        text: &[u8],
+        start: usize,
+        end: usize,
+        delims: &mut Vec<usize>,
+        hits: &mut Vec<LeakHit>,
+    ) {
         if end - start < self.min_len {
             return;
         }
-        // Delimiter positions, on the stack (no allocation per token).
-        let mut delims = [0usize; MAX_DELIMS_PER_TOKEN];
-        let mut n = 0;
-        for (off, &b) in text[start..end].iter().enumerate() {
-            if is_inner_delimiter(b) {
-                delims[n] = start + off;
-                n += 1;
-                if n == MAX_DELIMS_PER_TOKEN {
-                    break;
-                }
-            }
-        }
-        let delims = &delims[..n];
-        // Candidate starts: token start, then just after each delimiter. Candidate ends: token
-        // end, then each delimiter, longest first.
-        let starts = std::iter::once(start).chain(delims.iter().map(|d| d + 1));
+        delims.clear();
+        delims.extend(
+            text[start..end]
+                .iter()
+                .enumerate()
+                .filter(|(_, &b)| is_inner_delimiter(b))
+                .map(|(off, _)| start + off),
+        );
+        let n = delims.len();
         let mut covered_until = start;
-        for s in starts {
+        // Start i: the token start (i = 0) or just after delimiter i-1. Ends, longest first:
+        // the token end (always), then delimiters j >= i such that the candidate spans at most
+        // MAX_INNER_DELIMS delimiters, keeping the work linear in the token length.
+        for i in 0..=n {
+            let s = if i == 0 { start } else { delims[i - 1] + 1 };
             if s < covered_until {
                 continue;
             }
-            let ends = std::iter::once(end).chain(delims.iter().rev().copied());
+            let last = (i + MAX_INNER_DELIMS + 1).min(n);
+            let ends = std::iter::once(end).chain(delims[i.min(n)..last].iter().rev().copied());
             for e in ends {
                 if e <= s {
-                    break;
+                    continue;
                 }
                 let len = e - s;
                 if len > self.max_len || !self.lengths.contains(&len) {
@@ -404,6 +445,16 @@ mod tests {
     fn finds_secret_containing_delimiters() {
         let idx = index_with(b"a:b=c@d/e?f");
         assert_eq!(idx.find_in(b"x=a:b=c@d/e?f").len(), 1);
+        assert_eq!(idx.find_in(b"a:b=c@d/e?f").len(), 1);
+    }
+
+    #[test]
+    fn finds_secret_with_few_delimiters_inside_a_longer_token() {
+        let idx = index_with(b"user:pa55/word");
+        assert_eq!(
+            idx.find_in(b"https://user:pa55/word@host/path?q=1").len(),
+            1
+        );
     }
 
     #[test]
@@ -459,6 +510,27 @@ mod tests {
             &fingerprints(&kek("zz", 9), b"abcdefgh1234"),
         );
         assert!(idx.is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn find_in_never_panics_and_hits_are_in_bounds(
+            text in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400)
+        ) {
+            let idx = index_with(b"abc:def/ghi=jkl").with_min_len(1);
+            for hit in idx.find_in(&text) {
+                proptest::prop_assert!(hit.start < hit.end && hit.end <= text.len());
+            }
+        }
+
+        #[test]
+        fn embedded_secret_is_always_found(
+            prefix in "[a-z ]{0,20}[ =:]", suffix in "[ &;,][a-z ]{0,20}"
+        ) {
+            let idx = index_with(b"sk-live-abcdef123456");
+            let text = format!("{prefix}sk-live-abcdef123456{suffix}");
+            proptest::prop_assert_eq!(idx.find_in(text.as_bytes()).len(), 1);
+        }
     }
 
     #[test]

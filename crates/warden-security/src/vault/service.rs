@@ -307,6 +307,18 @@ mod tests {
         )
     }
 
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn vault_futures_are_send() {
+        let (v, _) = vault();
+        assert_send(&v.put("a", "b", b"c"));
+        assert_send(&v.get("a", "b"));
+        assert_send(&v.rotate(kek("k2", 2)));
+        assert_send(&v.retire("k1"));
+        assert_send(&v.load_leak_index());
+    }
+
     #[tokio::test]
     async fn put_then_get_returns_value() {
         let (v, _) = vault();
