@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 mod cmd;
+mod global;
 #[allow(dead_code)] // helpers used by subcommands as they land
 mod output;
 
@@ -69,6 +70,7 @@ fn main() -> ExitCode {
             return CliError::failure("usage", e.kind().to_string()).report();
         }
     };
+    global::set_config_path(cli.config.clone());
     let result = match &cli.command {
         Command::Init(a) => cmd::init::run(a, cli.config.as_deref()),
         Command::Serve(a) => cmd::serve::run(a, cli.config.as_deref()),

@@ -103,13 +103,15 @@ pub fn run(cmd: &VaultCommand) -> CmdResult {
     }
 }
 
-/// The secret store for `data_dir`. The SQLite store lands with `warden-store`; until then
-/// this is the one function to replace.
-pub fn open_store(_data_dir: &Path) -> Result<Arc<dyn SecretStore>, CliError> {
-    Err(CliError::failure(
-        "not_implemented",
-        "secret store lands with warden-store",
-    ))
+/// The secret store: `[store] url` of the configuration (`--config`, `$WARDEN_CONFIG`,
+/// `./warden.toml`), else the SQLite database of `data_dir`.
+pub async fn open_store(data_dir: &Path) -> Result<Arc<dyn SecretStore>, CliError> {
+    let cfg = warden_server::config::WardenConfig::load(crate::global::config_path())
+        .map_err(|e| CliError::failure("config_invalid", e.to_string()))?;
+    let store = warden_store::Store::open_in_data_dir(data_dir, &cfg.store)
+        .await
+        .map_err(|e| CliError::failure("store_unavailable", e.to_string()))?;
+    Ok(store.secrets())
 }
 
 fn block_on(fut: impl std::future::Future<Output = CmdResult>) -> CmdResult {
@@ -204,7 +206,7 @@ fn open(a: &BindingArgs) -> CmdResult {
 
 async fn put(a: &SecretPathArgs) -> CmdResult {
     let (ns, name) = split_path(&a.path)?;
-    let store = open_store(&a.dir.data_dir)?;
+    let store = open_store(&a.dir.data_dir).await?;
     let ring = load_key_ring(&a.dir.data_dir)?;
     let value = read_stdin()?;
     let meta = Vault::new(store, ring)
@@ -217,7 +219,7 @@ async fn put(a: &SecretPathArgs) -> CmdResult {
 
 async fn get(a: &SecretPathArgs) -> CmdResult {
     let (ns, name) = split_path(&a.path)?;
-    let store = open_store(&a.dir.data_dir)?;
+    let store = open_store(&a.dir.data_dir).await?;
     let ring = load_key_ring(&a.dir.data_dir)?;
     match Vault::new(store, ring)
         .get(ns, name)
@@ -258,7 +260,7 @@ impl<'a> From<&'a vault::SecretMeta> for MetaJson<'a> {
 }
 
 async fn list(namespace: Option<&str>, dir: &DataDirArg) -> CmdResult {
-    let store = open_store(&dir.data_dir)?;
+    let store = open_store(&dir.data_dir).await?;
     let metas = store
         .list(namespace)
         .await
@@ -270,7 +272,7 @@ async fn list(namespace: Option<&str>, dir: &DataDirArg) -> CmdResult {
 
 async fn rm(a: &SecretPathArgs) -> CmdResult {
     let (ns, name) = split_path(&a.path)?;
-    let store = open_store(&a.dir.data_dir)?;
+    let store = open_store(&a.dir.data_dir).await?;
     let existed = store
         .delete(ns, name)
         .await
@@ -304,7 +306,7 @@ fn now_ms() -> i64 {
 
 async fn rotate(kid: Option<&str>, dir: &DataDirArg) -> CmdResult {
     let path = keyring_path_for_update(dir)?;
-    let store = open_store(&dir.data_dir)?;
+    let store = open_store(&dir.data_dir).await?;
     let mut ring = load_key_ring(&dir.data_dir)?;
     let kid = kid.map(Kid::new).transpose().map_err(keyring_error)?;
     let kek = Kek::generate(kid, now_ms()).map_err(keyring_error)?;
@@ -324,7 +326,7 @@ async fn rotate(kid: Option<&str>, dir: &DataDirArg) -> CmdResult {
 
 async fn retire(kid: &str, dir: &DataDirArg) -> CmdResult {
     let path = keyring_path_for_update(dir)?;
-    let store = open_store(&dir.data_dir)?;
+    let store = open_store(&dir.data_dir).await?;
     let ring = load_key_ring(&dir.data_dir)?;
     let vault = Vault::new(store, ring);
     vault.retire(kid).await.map_err(vault_error)?;

@@ -1,0 +1,81 @@
+//! `warden vault put/get/list/rm/rotate` against the SQLite store of a data directory.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn warden(args: &[&str], dir: &Path, stdin: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(dir)
+        .env_remove("WARDEN_MASTER_KEY")
+        .env_remove("WARDEN_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn put_get_list_rotate_rm_round_trip() {
+    let dir = std::env::temp_dir().join(format!("warden-vault-store-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let init = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(["init", "--data-dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        init.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
+
+    let out = warden(
+        &["vault", "put", "github/token"],
+        &dir,
+        b"ghp_not_a_real_token_value",
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = warden(&["vault", "list"], &dir, b"");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("\"name\":\"token\""), "{text}");
+    assert!(!text.contains("ghp_not_a_real"), "list printed a value");
+    assert_eq!(
+        warden(&["vault", "get", "github/token"], &dir, b"").stdout,
+        b"ghp_not_a_real_token_value"
+    );
+
+    let out = warden(&["vault", "rotate"], &dir, b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        warden(&["vault", "get", "github/token"], &dir, b"").stdout,
+        b"ghp_not_a_real_token_value"
+    );
+
+    assert_eq!(
+        warden(&["vault", "rm", "github/token"], &dir, b"")
+            .status
+            .code(),
+        Some(0)
+    );
+    let out = warden(&["vault", "get", "github/token"], &dir, b"");
+    assert_ne!(out.status.code(), Some(0));
+    let _ = std::fs::remove_dir_all(dir);
+}
