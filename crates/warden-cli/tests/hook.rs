@@ -97,3 +97,142 @@ fn install_write_creates_the_settings_file() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+fn in_process(dir: &std::path::Path, input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(["hook", "claude-code", "--data-dir"])
+        .arg(dir)
+        .env_remove("WARDEN_CONFIG")
+        .env("USER", "dev")
+        .current_dir(dir.parent().unwrap())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn in_process_denies_a_destructive_command_and_audits_it() {
+    let dir = std::env::temp_dir().join(format!("warden-hook-inproc-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("data");
+    let deny = r#"{"session_id":"s1","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf /"},"tool_use_id":"t1"}"#;
+    let out = in_process(&data, deny);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["hookSpecificOutput"]["permissionDecision"], "deny");
+    assert!(v["hookSpecificOutput"]["permissionDecisionReason"]
+        .as_str()
+        .unwrap()
+        .contains("rm_root"));
+
+    let allow = r#"{"session_id":"s1","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"ls"},"tool_use_id":"t2"}"#;
+    let out = in_process(&data, allow);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        serde_json::json!({})
+    );
+
+    let post = r#"{"session_id":"s1","hook_event_name":"PostToolUse","tool_name":"Bash","tool_input":{"command":"ls"},"tool_response":{"stdout":"fine"},"tool_use_id":"t2"}"#;
+    let out = in_process(&data, post);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap(),
+        serde_json::json!({})
+    );
+
+    let verify = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(["audit", "verify", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&verify.stdout).unwrap();
+    assert_eq!(v, serde_json::json!({"ok": true, "records": 2}));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn in_process_rate_limit_state_persists_across_processes() {
+    let dir = std::env::temp_dir().join(format!("warden-hook-rl-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("warden.toml");
+    std::fs::write(
+        &cfg,
+        "[[governance.rate_limit.limits]]\nkey = \"principal\"\nlimit = 2\nwindow_secs = 600\n",
+    )
+    .unwrap();
+    let data = dir.join("data");
+    let mut decisions = Vec::new();
+    for i in 0..3 {
+        let input = format!(
+            r#"{{"session_id":"s1","hook_event_name":"PreToolUse","tool_name":"Read","tool_input":{{"file_path":"/x"}},"tool_use_id":"t{i}"}}"#
+        );
+        let mut child = Command::new(env!("CARGO_BIN_EXE_warden"))
+            .args([
+                "--config",
+                cfg.to_str().unwrap(),
+                "hook",
+                "claude-code",
+                "--data-dir",
+            ])
+            .arg(&data)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        decisions.push(
+            v["hookSpecificOutput"]["permissionDecision"]
+                .as_str()
+                .unwrap_or("none")
+                .to_owned(),
+        );
+    }
+    assert_eq!(decisions, vec!["none", "none", "deny"]);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn in_process_bad_config_exits_2() {
+    let dir = std::env::temp_dir().join(format!("warden-hook-badcfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("warden.toml");
+    std::fs::write(&cfg, "[governance]\nnonsense = 1\n").unwrap();
+    let out = warden_with_stdin(
+        &["--config", cfg.to_str().unwrap(), "hook", "claude-code"],
+        PRE_TOOL_USE.as_bytes(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!out.stderr.is_empty());
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -95,12 +95,32 @@ impl Default for ServerConfig {
 }
 
 impl WardenConfig {
-    /// Parses TOML text; `origin` names the source in error messages.
+    /// Parses TOML text and validates every section; `origin` names the source in error
+    /// messages.
     pub fn from_toml_str(text: &str, origin: &Path) -> Result<Self, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Parse {
+        let cfg: WardenConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: origin.to_path_buf(),
             message: e.to_string(),
-        })
+        })?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Checks values that deserialize but cannot be used (the server refuses to start).
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |e: &dyn std::fmt::Display| ConfigError::Invalid(e.to_string());
+        self.store.validate().map_err(|e| invalid(&e))?;
+        self.counters.validate().map_err(|e| invalid(&e))?;
+        self.audit.validate().map_err(|e| invalid(&e))?;
+        self.mcp.validate().map_err(|e| invalid(&e))?;
+        warden_security::services::BotDetectionLayer::from_config(&self.detect)
+            .map_err(|e| invalid(&e))?;
+        if self.server.max_body_bytes == 0 || self.server.request_timeout_ms == 0 {
+            return Err(ConfigError::Invalid(
+                "server.max_body_bytes and server.request_timeout_ms must be positive".to_owned(),
+            ));
+        }
+        Ok(())
     }
 
     /// Reads and parses a file.

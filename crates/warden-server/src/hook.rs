@@ -123,3 +123,63 @@ pub fn redact_all(value: &Value, scanner: &SecretScanner) -> Value {
         other => other.clone(),
     }
 }
+
+/// The in-process principal of `[hook]`: user id from the config, else `$USER`, else
+/// `unknown`; scopes from the config, else `user`; the session is Claude Code's session id.
+pub fn in_process_principal(config: &HookConfig, input: &HookInput) -> Principal {
+    let user = config
+        .user_id
+        .clone()
+        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+        .unwrap_or_else(|| "unknown".to_owned());
+    let scopes = warden_types::Scopes::from_words(
+        config
+            .scopes
+            .clone()
+            .unwrap_or_else(|| vec!["user".to_owned()]),
+    );
+    let session = input
+        .raw
+        .session_id
+        .clone()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "claude-code".to_owned());
+    Principal::new(user, session, scopes)
+}
+
+/// Evaluates one hook input in this process, with the audit log and counters of `data_dir`
+/// (created on first use). Every error is returned (the CLI exits 2: fail closed).
+pub async fn run_in_process(
+    config: &crate::config::WardenConfig,
+    data_dir: &std::path::Path,
+    input: &HookInput,
+) -> Result<Value, String> {
+    let dd = crate::datadir::DataDir::new(data_dir);
+    dd.create_dir().map_err(|e| e.to_string())?;
+    let key =
+        warden_store::audit_key::load_or_create(data_dir).map_err(|e| format!("audit key: {e}"))?;
+    let store = warden_store::Store::open_in_data_dir(data_dir, &config.store)
+        .await
+        .map_err(|e| e.to_string())?;
+    let counters = crate::runtime::hook_counters(config, &store).map_err(|e| e.to_string())?;
+    let engine = GovernanceEngine::new(&config.governance, counters).map_err(|e| e.to_string())?;
+    let scanner = SecretScanner::new(&config.governance.secret_scan).map_err(|e| e.to_string())?;
+    let mut options = warden_store::AuditWriterOptions::from(&config.audit);
+    options.durability = warden_store::Durability::Strict;
+    let writer = store.audit_writer(&key, options);
+    let cx = HookContext {
+        engine: &engine,
+        sink: &writer,
+        scanner: &scanner,
+        on_allow: config.hook.on_allow,
+    };
+    let principal = in_process_principal(&config.hook, input);
+    let result = handle_claude_code(&cx, input, principal, TraceId::generate())
+        .await
+        .map_err(|e| e.to_string());
+    let drained = writer.shutdown().await.map_err(|e| format!("audit: {e}"));
+    store.close().await;
+    let out = result?;
+    drained?;
+    Ok(out)
+}

@@ -10,7 +10,7 @@ use warden_security::auth::{AuthMode, AuthValidationService};
 use warden_security::governance::secret_scan::SecretScanner;
 use warden_security::governance::GovernanceEngine;
 use warden_security::keys::{Algorithm, KeySet};
-use warden_security::services::BotDetectionLayer;
+use warden_security::services::{BotDetectionLayer, VelocityTracker};
 use warden_security::vault::{keyring, Kek, KeyRing, Vault};
 use warden_security::{AdminTokenParams, JwtService, TokenValidator};
 use warden_store::{audit_key, AuditWriter, AuditWriterOptions, Store};
@@ -166,6 +166,18 @@ impl ReadinessCheck for KeysReady {
     }
 }
 
+/// Counters for the in-process hook: Redis when `[counters] url` is set, else the store's
+/// own counter tables (so rate limits hold across hook processes).
+pub fn hook_counters(
+    config: &WardenConfig,
+    store: &Store,
+) -> Result<Arc<dyn warden_security::CounterStore>, warden_security::StoreError> {
+    if config.counters.url.is_some() {
+        return warden_store::counters_from_config(&config.counters);
+    }
+    Ok(store.counters())
+}
+
 /// A running Warden: the application state plus the handles to shut it down.
 pub struct Runtime {
     /// The configuration.
@@ -196,13 +208,14 @@ impl Runtime {
         let keys = Arc::new(load_keys(&dd)?);
         let ring = load_key_ring(&dd)?;
         let audit_key = audit_key::load(dd.root()).map_err(keys_err)?;
-        let bots = BotDetectionLayer::from_config(&config.detect)
-            .map_err(|e| RuntimeError::Config(e.to_string()))?;
         let store = Store::open_in_data_dir(dd.root(), &config.store).await?;
         let writer =
             Arc::new(store.audit_writer(&audit_key, AuditWriterOptions::from(&config.audit)));
         let revocations = store.revocations().await?;
         let counters = warden_store::counters_from_config(&config.counters)?;
+        let bots = BotDetectionLayer::from_config(&config.detect)
+            .map_err(|e| RuntimeError::Config(e.to_string()))?
+            .with_velocity(VelocityTracker::new(counters.clone()));
         let engine = GovernanceEngine::new(&config.governance, counters)
             .map_err(|e| RuntimeError::Config(e.to_string()))?;
         let scanner = SecretScanner::new(&config.governance.secret_scan)

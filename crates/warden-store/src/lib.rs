@@ -23,6 +23,7 @@ mod error;
 pub mod migrate;
 pub mod revocation;
 pub mod secrets;
+pub mod sql_counters;
 mod store;
 
 pub use audit::{export_jsonl, tail, AuditWriter, AuditWriterOptions, SqlAuditLog};
@@ -32,5 +33,6 @@ pub use config::{AuditConfig, CountersConfig, Durability, SqliteSynchronous, Sto
 pub use counters::{counters_from_config, counters_from_url, RedisCounterStore};
 pub use revocation::PersistentRevocationStore;
 pub use secrets::SqlSecretStore;
+pub use sql_counters::SqlCounterStore;
 pub use store::{default_store_url, Store, DEFAULT_DB_FILE};
 pub use warden_security::StoreError;

@@ -20,11 +20,12 @@ struct Migration {
     postgres: &'static [&'static str],
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    description: "audit log, secrets, revoked tokens",
-    sqlite: &[
-        "CREATE TABLE audit_log (
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        description: "audit log, secrets, revoked tokens",
+        sqlite: &[
+            "CREATE TABLE audit_log (
             seq INTEGER PRIMARY KEY,
             id TEXT NOT NULL,
             time_ms INTEGER NOT NULL,
@@ -35,12 +36,12 @@ const MIGRATIONS: &[Migration] = &[Migration {
             prev_hash BLOB NOT NULL,
             chain_hash BLOB NOT NULL
         )",
-        "CREATE INDEX audit_log_time ON audit_log (time_ms, seq)",
-        "CREATE INDEX audit_log_user ON audit_log (user_id, seq)",
-        "CREATE INDEX audit_log_target ON audit_log (target, seq)",
-        "CREATE INDEX audit_log_decision ON audit_log (decision, seq)",
-        "CREATE INDEX audit_log_id ON audit_log (id)",
-        "CREATE TABLE secrets (
+            "CREATE INDEX audit_log_time ON audit_log (time_ms, seq)",
+            "CREATE INDEX audit_log_user ON audit_log (user_id, seq)",
+            "CREATE INDEX audit_log_target ON audit_log (target, seq)",
+            "CREATE INDEX audit_log_decision ON audit_log (decision, seq)",
+            "CREATE INDEX audit_log_id ON audit_log (id)",
+            "CREATE TABLE secrets (
             namespace TEXT NOT NULL,
             name TEXT NOT NULL,
             kek_id TEXT NOT NULL,
@@ -50,14 +51,14 @@ const MIGRATIONS: &[Migration] = &[Migration {
             updated_at_ms INTEGER NOT NULL,
             PRIMARY KEY (namespace, name)
         )",
-        "CREATE TABLE revoked_tokens (
+            "CREATE TABLE revoked_tokens (
             jti TEXT PRIMARY KEY,
             expires_at INTEGER NOT NULL
         )",
-        "CREATE INDEX revoked_tokens_expiry ON revoked_tokens (expires_at)",
-    ],
-    postgres: &[
-        "CREATE TABLE audit_log (
+            "CREATE INDEX revoked_tokens_expiry ON revoked_tokens (expires_at)",
+        ],
+        postgres: &[
+            "CREATE TABLE audit_log (
             seq BIGINT PRIMARY KEY,
             id TEXT NOT NULL,
             time_ms BIGINT NOT NULL,
@@ -68,12 +69,12 @@ const MIGRATIONS: &[Migration] = &[Migration {
             prev_hash BYTEA NOT NULL,
             chain_hash BYTEA NOT NULL
         )",
-        "CREATE INDEX audit_log_time ON audit_log (time_ms, seq)",
-        "CREATE INDEX audit_log_user ON audit_log (user_id, seq)",
-        "CREATE INDEX audit_log_target ON audit_log (target, seq)",
-        "CREATE INDEX audit_log_decision ON audit_log (decision, seq)",
-        "CREATE INDEX audit_log_id ON audit_log (id)",
-        "CREATE TABLE secrets (
+            "CREATE INDEX audit_log_time ON audit_log (time_ms, seq)",
+            "CREATE INDEX audit_log_user ON audit_log (user_id, seq)",
+            "CREATE INDEX audit_log_target ON audit_log (target, seq)",
+            "CREATE INDEX audit_log_decision ON audit_log (decision, seq)",
+            "CREATE INDEX audit_log_id ON audit_log (id)",
+            "CREATE TABLE secrets (
             namespace TEXT NOT NULL,
             name TEXT NOT NULL,
             kek_id TEXT NOT NULL,
@@ -83,16 +84,39 @@ const MIGRATIONS: &[Migration] = &[Migration {
             updated_at_ms BIGINT NOT NULL,
             PRIMARY KEY (namespace, name)
         )",
-        "CREATE TABLE revoked_tokens (
+            "CREATE TABLE revoked_tokens (
             jti TEXT PRIMARY KEY,
             expires_at BIGINT NOT NULL
         )",
-        "CREATE INDEX revoked_tokens_expiry ON revoked_tokens (expires_at)",
-    ],
-}];
+            "CREATE INDEX revoked_tokens_expiry ON revoked_tokens (expires_at)",
+        ],
+    },
+    Migration {
+        version: 2,
+        description: "windowed counters kept in the database (in-process hooks, no Redis)",
+        sqlite: &[
+            "CREATE TABLE counter_hits (key TEXT NOT NULL, at_ms INTEGER NOT NULL)",
+            "CREATE INDEX counter_hits_key ON counter_hits (key, at_ms)",
+            "CREATE TABLE counter_calls (
+            call_key TEXT PRIMARY KEY,
+            outcome TEXT NOT NULL,
+            at_ms INTEGER NOT NULL
+        )",
+        ],
+        postgres: &[
+            "CREATE TABLE counter_hits (key TEXT NOT NULL, at_ms BIGINT NOT NULL)",
+            "CREATE INDEX counter_hits_key ON counter_hits (key, at_ms)",
+            "CREATE TABLE counter_calls (
+            call_key TEXT PRIMARY KEY,
+            outcome TEXT NOT NULL,
+            at_ms BIGINT NOT NULL
+        )",
+        ],
+    },
+];
 
 /// The newest schema version this build knows.
-pub const LATEST_VERSION: i64 = 1;
+pub const LATEST_VERSION: i64 = 2;
 
 /// Advisory lock id held while migrating PostgreSQL (`"wardenMG"` as big-endian bytes).
 const PG_MIGRATION_LOCK: i64 = 0x7761_7264_656e_4d47;

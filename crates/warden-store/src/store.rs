@@ -14,6 +14,8 @@ use crate::error;
 use crate::migrate;
 use crate::revocation::PersistentRevocationStore;
 use crate::secrets::SqlSecretStore;
+use crate::sql_counters::SqlCounterStore;
+use warden_security::CounterStore;
 
 /// File name of the default SQLite database inside the data directory.
 pub const DEFAULT_DB_FILE: &str = "warden.db";
@@ -94,6 +96,11 @@ impl Store {
     /// The secret store.
     pub fn secrets(&self) -> Arc<dyn SecretStore> {
         Arc::new(SqlSecretStore::new(self.backend.clone()))
+    }
+
+    /// Windowed counters kept in this database (see [`SqlCounterStore`]).
+    pub fn counters(&self) -> Arc<dyn CounterStore> {
+        Arc::new(SqlCounterStore::new(self.backend.clone()))
     }
 
     /// The audit log (read side: queries, verification, export).

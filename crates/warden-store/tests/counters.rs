@@ -46,6 +46,56 @@ async fn cleanup(prefix: &str) {
     }
 }
 
+async fn sqlite_store() -> (warden_store::Store, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(common::unique("warden-sqlcounters-"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("w.db").display());
+    (warden_store::Store::connect(&url).await.unwrap(), dir)
+}
+
+#[tokio::test]
+async fn sqlite_counters_match_the_in_memory_reference_call_for_call() {
+    let (store, dir) = sqlite_store().await;
+    let sql = store.counters();
+    let reference = InMemoryCounterStore::default();
+    let keys = ["a", "b", "c"];
+    let mut rng = Lcg(11);
+    let mut now = 1_000_000u64;
+    for step in 0..300 {
+        now += rng.next(400);
+        if rng.next(5) == 0 {
+            let k = keys[rng.next(3) as usize];
+            let win = 1000 + rng.next(3) * 1000;
+            let b = sql.hit(&format!("h{k}"), win, now).await.unwrap();
+            let c = reference.hit(&format!("h{k}"), win, now).await.unwrap();
+            assert_eq!(b, c, "hit step {step}");
+            continue;
+        }
+        let n = 1 + rng.next(3) as usize;
+        let specs: Vec<WindowSpec<'_>> = (0..n)
+            .map(|i| {
+                w(
+                    keys[(i + rng.next(3) as usize) % 3],
+                    1 + rng.next(6),
+                    1000 + rng.next(4) * 1000,
+                )
+            })
+            .collect();
+        let idem = (rng.next(4) == 0).then(|| format!("call-{}", rng.next(20)));
+        let expected = reference
+            .acquire(&specs, idem.as_deref(), now)
+            .await
+            .unwrap();
+        let got = sql.acquire(&specs, idem.as_deref(), now).await.unwrap();
+        assert_eq!(
+            got, expected,
+            "acquire step {step}: {specs:?} idem {idem:?}"
+        );
+    }
+    store.close().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 macro_rules! suite {
     ($($name:ident),* $(,)?) => {
         mod memory {
@@ -53,6 +103,17 @@ macro_rules! suite {
                 #[tokio::test]
                 async fn $name() {
                     super::$name(&super::InMemoryCounterStore::default()).await;
+                }
+            )*
+        }
+        mod sqlite_backend {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let (store, dir) = super::sqlite_store().await;
+                    super::$name(store.counters().as_ref()).await;
+                    store.close().await;
+                    let _ = std::fs::remove_dir_all(dir);
                 }
             )*
         }

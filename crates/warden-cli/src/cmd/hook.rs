@@ -69,14 +69,23 @@ fn claude_code(args: &ClaudeCodeArgs) -> CmdResult {
     std::io::Read::read_to_end(&mut std::io::stdin(), &mut input)
         .map_err(|e| hook_failure(format!("cannot read hook input: {e}")))?;
     // Validate the input locally in both modes, so a malformed payload never reaches a server.
-    warden_security::hooks::claude_code::HookInput::parse(&input)
+    let parsed = warden_security::hooks::claude_code::HookInput::parse(&input)
         .map_err(|e| hook_failure(e.to_string()))?;
     let output = match &args.server {
         Some(server) => ask_server(server, args, input)?,
         None => {
-            return Err(hook_failure(
-                "in-process evaluation is not implemented yet; use --server URL",
-            ))
+            let config = warden_server::config::WardenConfig::load(crate::global::config_path())
+                .map_err(|e| hook_failure(e.to_string()))?;
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| hook_failure(format!("cannot start runtime: {e}")))?
+                .block_on(warden_server::hook::run_in_process(
+                    &config,
+                    &args.data_dir,
+                    &parsed,
+                ))
+                .map_err(hook_failure)?
         }
     };
     print_json(&output)?;

@@ -414,8 +414,17 @@ where
             if allowed {
                 verdict.reasons.push(Reason::AllowListed);
             }
-            if verdict.is_bot() {
+            // Scanners are worth an operator's attention; crawlers and scripts are routine.
+            if verdict.class == BotClass::Scanner {
                 tracing::info!(
+                    target: "warden::detect",
+                    class = verdict.class.as_str(),
+                    reasons = ?verdict.reasons,
+                    path = req.uri().path(),
+                    "bot detected"
+                );
+            } else if verdict.is_bot() {
+                tracing::debug!(
                     target: "warden::detect",
                     class = verdict.class.as_str(),
                     reasons = ?verdict.reasons,
