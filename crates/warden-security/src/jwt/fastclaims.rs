@@ -7,7 +7,9 @@
 
 use warden_types::{Audiences, JwtAudience, JwtClaims, Scopes, UserType};
 
-use super::parse::ParsedClaims;
+use std::borrow::Cow;
+
+use super::parse::{Header, ParsedClaims, Str};
 
 struct Cursor<'a> {
     b: &'a [u8],
@@ -61,18 +63,19 @@ impl<'a> Cursor<'a> {
         }
     }
 
-    /// A JSON integer of at most 18 digits (fits i64), not followed by a fraction/exponent.
+    /// A JSON integer of at most 18 digits (so it cannot overflow an i64), not followed by a
+    /// fraction or exponent.
     #[inline]
     fn integer(&mut self) -> Option<i64> {
         let neg = self.eat(b'-').is_some();
         let start = self.i;
         let mut v: i64 = 0;
         while let Some(c @ b'0'..=b'9') = self.peek() {
-            v = v * 10 + i64::from(c - b'0');
-            self.i += 1;
-            if self.i - start > 18 {
+            if self.i - start >= 18 {
                 return None;
             }
+            v = v * 10 + i64::from(c - b'0');
+            self.i += 1;
         }
         let len = self.i - start;
         if len == 0 || (len > 1 && self.b[start] == b'0') {
@@ -127,6 +130,54 @@ impl<'a> Cursor<'a> {
             _ => self.integer().map(drop),
         }
     }
+}
+
+/// Parses the common JOSE header shape — only `alg`, `kid` and `typ`, string-valued, no
+/// escapes, no duplicates; `None` = use the serde path (which handles `crit`, `jwk`, …).
+pub(crate) fn parse_header(text: &str) -> Option<Header<'_>> {
+    let mut c = Cursor {
+        b: text.as_bytes(),
+        s: text,
+        i: 0,
+    };
+    let mut h = Header {
+        alg: None,
+        kid: None,
+        crit: None,
+        has_jwk: false,
+    };
+    let mut typ_seen = false;
+    c.ws();
+    c.eat(b'{')?;
+    c.ws();
+    if c.peek()? == b'}' {
+        return None;
+    }
+    loop {
+        c.ws();
+        let key = c.string()?;
+        c.ws();
+        c.eat(b':')?;
+        c.ws();
+        let value = c.string()?;
+        match key {
+            "alg" if h.alg.is_none() => h.alg = Some(Str(Cow::Borrowed(value))),
+            "kid" if h.kid.is_none() => h.kid = Some(Str(Cow::Borrowed(value))),
+            "typ" if !typ_seen => typ_seen = true,
+            _ => return None,
+        }
+        c.ws();
+        match c.peek()? {
+            b',' => c.i += 1,
+            b'}' => {
+                c.i += 1;
+                break;
+            }
+            _ => return None,
+        }
+    }
+    c.ws();
+    (c.i == c.b.len()).then_some(h)
 }
 
 /// Parses the simple subset; `None` = use the serde path.
@@ -258,6 +309,25 @@ mod tests {
     }
 
     #[test]
+    fn header_fast_path_takes_common_shape_only() {
+        let h = parse_header(r#"{"alg":"HS256","typ":"JWT","kid":"k1"}"#)
+            .unwrap_or_else(|| panic!("refused"));
+        assert_eq!(h.alg.map(|a| a.0.into_owned()).as_deref(), Some("HS256"));
+        assert_eq!(h.kid.map(|a| a.0.into_owned()).as_deref(), Some("k1"));
+        for doc in [
+            r#"{"alg":"HS256","alg":"none"}"#,
+            r#"{"alg":"HS256","crit":["x"]}"#,
+            r#"{"alg":"HS256","jwk":{}}"#,
+            r#"{"alg":"HS\u0032"}"#,
+            r#"{"alg":"HS256"} x"#,
+            r#"{"alg":1}"#,
+            "{}",
+        ] {
+            assert!(parse_header(doc).is_none(), "{doc}");
+        }
+    }
+
+    #[test]
     fn falls_back_outside_the_subset() {
         for doc in [
             r#"{"sub":"a\"b","exp":1}"#,
@@ -326,5 +396,35 @@ mod tests {
                 }
             }
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+
+        /// Whatever header the fast path accepts, serde parses to the same alg and kid.
+        #[test]
+        fn header_fast_path_agrees_with_serde(members in proptest::collection::vec((prop_oneof![Just("alg"), Just("kid"), Just("typ"), Just("x")], value()), 0..5)) {
+            let body: Vec<String> = members.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
+            let doc = format!("{{{}}}", body.join(","));
+            if let Some(fast) = parse_header(&doc) {
+                let slow: Result<Header<'_>, _> = serde_json::from_str(&doc);
+                prop_assert!(slow.is_ok(), "serde rejected what fast accepted: {doc}");
+                if let Ok(slow) = slow {
+                    prop_assert_eq!(fast.alg.map(|a| a.0.into_owned()), slow.alg.map(|a| a.0.into_owned()));
+                    prop_assert_eq!(fast.kid.map(|a| a.0.into_owned()), slow.kid.map(|a| a.0.into_owned()));
+                    prop_assert!(slow.crit.is_none() && !slow.has_jwk);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod overflow_tests {
+    #[test]
+    fn long_integers_fall_back_without_overflow() {
+        assert!(super::parse(r#"{"sub":"a","exp":99999999999999999999999}"#).is_none());
+        assert!(super::parse(r#"{"sub":"a","exp":-9999999999999999999}"#).is_none());
+        assert!(super::parse(r#"{"sub":"a","exp":999999999999999999}"#).is_some());
     }
 }

@@ -214,8 +214,13 @@ impl<'de> Deserialize<'de> for Header<'de> {
 
 /// Parses a decoded header.
 pub(crate) fn parse_header(json: &[u8]) -> Result<Header<'_>, JwtError> {
-    serde_json::from_slice(json)
-        .map_err(|_| JwtError::malformed("header is not a valid JSON object"))
+    let bad = || JwtError::malformed("header is not a valid JSON object");
+    // Validating UTF-8 once for the whole document lets serde_json skip it per string.
+    let text = std::str::from_utf8(json).map_err(|_| bad())?;
+    if let Some(h) = super::fastclaims::parse_header(text) {
+        return Ok(h);
+    }
+    serde_json::from_str(text).map_err(|_| bad())
 }
 
 /// A NumericDate: an integer or a finite number of seconds (fractions are truncated).
