@@ -548,3 +548,30 @@ fn cache_does_not_accept_a_similar_token() {
         assert!(v.validate_at(&forged, NOW).is_err());
     }
 }
+
+#[test]
+fn rejects_malleated_ed25519_signature_with_non_canonical_s() {
+    // S' = S + L encodes the same scalar mod L; a lax verifier would accept it, producing a
+    // second valid token string for the same claims.
+    const L: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+    let keys = set(Algorithm::EdDSA);
+    let t = valid_token(&keys);
+    let dot = t.rfind('.').unwrap_or(0);
+    let mut sig = super::parse::b64_decode(&t[dot + 1..]).unwrap_or_default();
+    let mut carry = 0u16;
+    for i in 0..32 {
+        let v = u16::from(sig[32 + i]) + u16::from(L[i]) + carry;
+        sig[32 + i] = (v & 0xff) as u8;
+        carry = v >> 8;
+    }
+    assert_eq!(carry, 0);
+    let forged = format!("{}.{}", &t[..dot], b64(&sig));
+    assert_ne!(forged, t);
+    assert_eq!(
+        validator(&keys).validate_at(&forged, NOW).err(),
+        Some(JwtError::BadSignature)
+    );
+}

@@ -12,6 +12,7 @@
 pub mod backend;
 mod cache;
 mod error;
+mod fastclaims;
 mod parse;
 mod validate;
 

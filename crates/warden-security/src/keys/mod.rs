@@ -205,11 +205,14 @@ struct JwkRepr {
     qi: Option<Zeroizing<String>>,
 }
 
+/// The document; each key stays a slice of the input (which callers keep zeroized) until it
+/// is parsed into a [`JwkRepr`], whose private members are wiped on drop.
 #[derive(Deserialize)]
-struct JwksRepr {
+struct JwksRepr<'a> {
     #[serde(default)]
     active: Option<String>,
-    keys: Vec<serde_json::Value>,
+    #[serde(borrow)]
+    keys: Vec<&'a serde_json::value::RawValue>,
 }
 
 #[derive(Serialize)]
@@ -428,8 +431,8 @@ impl Key {
     }
 
     /// Parses one JWK. `Ok(None)` when the key is not meant for signatures (`use` ≠ `sig`).
-    fn from_value(v: serde_json::Value) -> Result<Option<Key>, KeyError> {
-        let repr: JwkRepr = serde_json::from_value(v)
+    fn from_raw(v: &serde_json::value::RawValue) -> Result<Option<Key>, KeyError> {
+        let repr: JwkRepr = serde_json::from_str(v.get())
             .map_err(|e| KeyError::InvalidDocument(format!("bad JWK: {e}")))?;
         if let Some(u) = &repr.use_ {
             if u != "sig" {
@@ -668,7 +671,7 @@ impl KeySet {
             serde_json::from_str(text).map_err(|e| KeyError::InvalidDocument(e.to_string()))?;
         let mut set = KeySet::new();
         for v in doc.keys {
-            match Key::from_value(v) {
+            match Key::from_raw(v) {
                 Ok(Some(k)) => set.insert(k)?,
                 Ok(None) => {}
                 Err(e) if lenient => {
