@@ -55,7 +55,11 @@ async fn main() {
     let args: Vec<String> = std::env::args().collect();
     let dir = tempfile::tempdir().unwrap();
     let default_url = format!("sqlite://{}", dir.path().join("load.db").display());
-    let url = args.get(1).filter(|u| !u.is_empty()).cloned().unwrap_or(default_url);
+    let url = args
+        .get(1)
+        .filter(|u| !u.is_empty())
+        .cloned()
+        .unwrap_or(default_url);
     let records: usize = args.get(2).and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let appenders: usize = args.get(3).and_then(|v| v.parse().ok()).unwrap_or(256);
     let batch: usize = args.get(4).and_then(|v| v.parse().ok()).unwrap_or(512);
