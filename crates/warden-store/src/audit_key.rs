@@ -213,6 +213,19 @@ mod tests {
         assert_eq!(k.as_bytes()[31], 0xff);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn key_files_of_any_content_load_or_fail_cleanly(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..80)) {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(audit_key_path(dir.path()), &bytes).unwrap();
+            match load(dir.path()) {
+                Ok(_) => proptest::prop_assert!(bytes.len() == 32 || bytes.trim_ascii_end().len() == 64),
+                Err(e) => proptest::prop_assert!(matches!(e, AuditKeyError::Malformed(_))),
+            }
+        }
+    }
+
     #[test]
     fn debug_never_shows_the_key() {
         let k = AuditKey::from_bytes([7u8; 32]);

@@ -288,6 +288,13 @@ mod tests {
         ));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn script_answer_parsing_never_panics(text in "[-0-9,x]{0,40}", n in 0usize..5, replayed: bool) {
+            let _ = parse_outcome(&text, n, replayed);
+        }
+    }
+
     #[test]
     fn bad_urls_are_rejected_without_echoing_passwords() {
         let e = RedisCounterStore::new("http://u:pw@h", "p:", Duration::from_secs(1))

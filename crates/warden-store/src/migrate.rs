@@ -40,7 +40,6 @@ const MIGRATIONS: &[Migration] = &[
             "CREATE INDEX audit_log_user ON audit_log (user_id, seq)",
             "CREATE INDEX audit_log_target ON audit_log (target, seq)",
             "CREATE INDEX audit_log_decision ON audit_log (decision, seq)",
-            "CREATE INDEX audit_log_id ON audit_log (id)",
             "CREATE TABLE secrets (
             namespace TEXT NOT NULL,
             name TEXT NOT NULL,
@@ -73,7 +72,6 @@ const MIGRATIONS: &[Migration] = &[
             "CREATE INDEX audit_log_user ON audit_log (user_id, seq)",
             "CREATE INDEX audit_log_target ON audit_log (target, seq)",
             "CREATE INDEX audit_log_decision ON audit_log (decision, seq)",
-            "CREATE INDEX audit_log_id ON audit_log (id)",
             "CREATE TABLE secrets (
             namespace TEXT NOT NULL,
             name TEXT NOT NULL,

@@ -176,6 +176,18 @@ mod tests {
         assert_eq!(decode_fingerprints(&encode_fingerprints(&fps)), Some(fps));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn fingerprint_decoding_never_panics(text in ".{0,64}") {
+            let _ = decode_fingerprints(&text);
+        }
+
+        #[test]
+        fn any_fingerprints_round_trip(fps in proptest::collection::vec(proptest::collection::vec(proptest::num::u8::ANY, 0..40), 0..5)) {
+            proptest::prop_assert_eq!(decode_fingerprints(&encode_fingerprints(&fps)), Some(fps));
+        }
+    }
+
     #[test]
     fn malformed_fingerprints_do_not_decode() {
         assert_eq!(decode_fingerprints("[\"abc\"]"), None);

@@ -323,6 +323,18 @@ fn parse_rfc3339(s: &str) -> Option<i64> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn time_parsing_never_panics(s in "\\PC{0,40}", now in proptest::num::i64::ANY) {
+            let _ = parse_time(&s, now);
+        }
+
+        #[test]
+        fn rfc3339_like_inputs_never_panic(s in "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}(\\.[0-9]{0,12})?(Z|[+-][0-9]{2}:[0-9]{2}|.{0,3})") {
+            let _ = parse_time(&s, 0);
+        }
+    }
+
     #[test]
     fn times_parse_in_every_accepted_form() {
         assert_eq!(parse_time("1700000000123", 0), Some(1_700_000_000_123));
