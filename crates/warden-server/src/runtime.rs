@@ -12,7 +12,7 @@ use warden_security::governance::GovernanceEngine;
 use warden_security::keys::{Algorithm, KeySet};
 use warden_security::services::{BotDetectionLayer, VelocityTracker};
 use warden_security::vault::{keyring, Kek, KeyRing, Vault};
-use warden_security::{AdminTokenParams, JwtService, TokenValidator};
+use warden_security::{AdminTokenParams, JwtService, RevocationStore as _, TokenValidator};
 use warden_store::{audit_key, AuditWriter, AuditWriterOptions, Store};
 use warden_types::{SessionId, UserId};
 use zeroize::Zeroizing;
@@ -178,6 +178,25 @@ pub fn hook_counters(
     Ok(store.counters())
 }
 
+/// How often each instance reloads the shared revocation list (other instances' revocations).
+pub const REVOCATION_REFRESH: Duration = Duration::from_secs(5);
+
+fn spawn_revocation_refresh(revocations: Arc<warden_store::PersistentRevocationStore>) {
+    let weak = Arc::downgrade(&revocations);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(REVOCATION_REFRESH);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let Some(r) = weak.upgrade() else { break };
+            if let Err(e) = r.refresh().await {
+                tracing::warn!(error = %e, "cannot refresh the revocation list");
+            }
+            r.prune(warden_security::time::now_secs());
+        }
+    });
+}
+
 /// A running Warden: the application state plus the handles to shut it down.
 pub struct Runtime {
     /// The configuration.
@@ -212,6 +231,7 @@ impl Runtime {
         let writer =
             Arc::new(store.audit_writer(&audit_key, AuditWriterOptions::from(&config.audit)));
         let revocations = store.revocations().await?;
+        spawn_revocation_refresh(revocations.clone());
         let counters = warden_store::counters_from_config(&config.counters)?;
         let bots = BotDetectionLayer::from_config(&config.detect)
             .map_err(|e| RuntimeError::Config(e.to_string()))?
