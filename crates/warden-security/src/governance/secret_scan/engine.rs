@@ -207,7 +207,11 @@ impl Engine {
                 .unwrap_or(config.action)
         };
         Ok(Self {
-            prefilter: Prefilter::new(MIN_RUN),
+            prefilter: Prefilter::new(if entropy_enabled {
+                config.entropy.min_len.min(MIN_RUN)
+            } else {
+                MIN_RUN
+            }),
             keywords: build_ac(&keywords, MatchKind::Standard)?,
             keyword_rules,
             contexts: build_ac(&contexts, MatchKind::Standard)?,
@@ -266,20 +270,38 @@ impl Engine {
     /// Allocates nothing when `text` has no candidate region and `out` stays empty.
     pub(crate) fn find(&self, text: &[u8], out: &mut Vec<Hit>) {
         let first = out.len();
-        self.prefilter.for_each_region(text, |r| {
-            self.scan_region(text, r.start, r.end, out);
-            out.len() - first < MAX_HITS_PER_TEXT
-        });
-        if let Some(cfg) = &self.entropy {
-            entropy::for_each_token(text, cfg, |s, e| {
-                if out.len() - first < MAX_HITS_PER_TEXT && !self.allowed(&text[s..e]) {
-                    out.push(Hit {
-                        start: s,
-                        end: e,
-                        rule: ENTROPY,
-                    });
+        // Entropy tokens are runs of a subset of the run class, so they lie inside the long
+        // runs the prefilter reports; they are collected there (no second pass over `text`)
+        // and checked after the rules. A run list is kept only when one is long enough.
+        let entropy_min = self
+            .entropy
+            .as_ref()
+            .map_or(usize::MAX, |c| c.min_len.max(8));
+        let mut long_runs: Vec<(usize, usize)> = Vec::new();
+        self.prefilter.for_each_region(
+            text,
+            |s, e| {
+                if e - s >= entropy_min && long_runs.len() < MAX_HITS_PER_TEXT {
+                    long_runs.push((s, e));
                 }
-            });
+            },
+            |r| {
+                self.scan_region(text, r.start, r.end, out);
+                out.len() - first < MAX_HITS_PER_TEXT
+            },
+        );
+        if let Some(cfg) = &self.entropy {
+            for &(rs, re) in &long_runs {
+                entropy::for_each_token_in(text, rs, re, cfg, |s, e| {
+                    if out.len() - first < MAX_HITS_PER_TEXT && !self.allowed(&text[s..e]) {
+                        out.push(Hit {
+                            start: s,
+                            end: e,
+                            rule: ENTROPY,
+                        });
+                    }
+                });
+            }
         }
         if let Some(leak) = &self.leak {
             if let Ok(s) = std::str::from_utf8(text) {
@@ -346,9 +368,26 @@ impl Engine {
                 continue;
             };
             let mut ctx: Option<Mask> = None;
+            let mut assign: Option<Option<usize>> = None;
+            let mut ident_ctx: Option<Mask> = None;
             for &ri in list {
                 let rule = &self.rules[usize::from(ri)];
-                if !rule.ctx.is_empty() {
+                let mut ws = q.saturating_sub(rule.spec.before);
+                if rule.spec.assignment {
+                    let Some(ident_start) =
+                        *assign.get_or_insert_with(|| assignment_at(text, q, qe))
+                    else {
+                        continue;
+                    };
+                    if !rule.ctx.is_empty() {
+                        let have = *ident_ctx
+                            .get_or_insert_with(|| self.context_mask(text, ident_start, qe));
+                        if !have.intersects(&rule.ctx) {
+                            continue;
+                        }
+                    }
+                    ws = ident_start;
+                } else if !rule.ctx.is_empty() {
                     let have = *ctx.get_or_insert_with(|| {
                         self.context_mask(
                             text,
@@ -360,7 +399,6 @@ impl Engine {
                         continue;
                     }
                 }
-                let ws = q.saturating_sub(rule.spec.before);
                 let we = (qe + rule.spec.after).min(text.len());
                 if recent
                     .iter()
@@ -424,6 +462,46 @@ impl Engine {
             at = if m.end() > at { m.end() } else { at + 1 };
         }
     }
+}
+
+const fn ident_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || c == b'-';
+        b += 1;
+    }
+    t
+}
+
+static IDENT: [bool; 256] = ident_table();
+
+/// When the keyword at `q..qe` lies in an identifier followed by an assignment (`=`, `:`,
+/// `=>`, `:=`, after up to 3 closing quotes/brackets and 4 blanks), the identifier's start.
+fn assignment_at(text: &[u8], q: usize, qe: usize) -> Option<usize> {
+    let n = text.len();
+    let mut s = q;
+    let lim = q.saturating_sub(48);
+    while s > lim && IDENT[usize::from(text[s - 1])] {
+        s -= 1;
+    }
+    let mut k = qe;
+    let lim = (qe + 24).min(n);
+    while k < lim && IDENT[usize::from(text[k])] {
+        k += 1;
+    }
+    let mut c = 0;
+    while k < n && c < 3 && matches!(text[k], b'"' | b'\'' | b']' | b')' | b'`') {
+        k += 1;
+        c += 1;
+    }
+    let mut c = 0;
+    while k < n && c < 4 && matches!(text[k], b' ' | b'\t') {
+        k += 1;
+        c += 1;
+    }
+    (k < n && matches!(text[k], b'=' | b':')).then_some(s)
 }
 
 /// Checks the prefilter invariant for a keyword: it is either long-run material or covered

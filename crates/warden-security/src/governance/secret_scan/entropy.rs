@@ -115,32 +115,32 @@ fn safe_shape(t: &[u8], cfg: &EntropyConfig) -> bool {
     ascending * 2 >= trimmed.len()
 }
 
-/// Calls `f(start, end)` for every high-entropy token of `text`.
-pub(crate) fn for_each_token(text: &[u8], cfg: &EntropyConfig, mut f: impl FnMut(usize, usize)) {
+/// Calls `f(start, end)` for every high-entropy token of `text[from..to]` (offsets are
+/// into `text`).
+pub(crate) fn for_each_token_in(
+    text: &[u8],
+    from: usize,
+    to: usize,
+    cfg: &EntropyConfig,
+    mut f: impl FnMut(usize, usize),
+) {
     let min = cfg.min_len.max(8);
-    let n = text.len();
-    let mut i = min - 1;
-    while i < n {
-        if !TOKEN[usize::from(text[i])] {
-            i += min;
-            continue;
+    let Some(part) = text.get(from..to) else {
+        return;
+    };
+    super::prefilter::for_each_run_in(part, min, &TOKEN, |s, e| {
+        let tok = &part[s..e];
+        if !safe_shape(tok, cfg) && normalized(tok) >= cfg.threshold {
+            f(from + s, from + e);
         }
-        let mut s = i;
-        while s > 0 && TOKEN[usize::from(text[s - 1])] {
-            s -= 1;
-        }
-        let mut e = i + 1;
-        while e < n && TOKEN[usize::from(text[e])] {
-            e += 1;
-        }
-        if e - s >= min {
-            let tok = &text[s..e];
-            if !safe_shape(tok, cfg) && normalized(tok) >= cfg.threshold {
-                f(s, e);
-            }
-        }
-        i = e + min;
-    }
+        true
+    });
+}
+
+/// Calls `f(start, end)` for every high-entropy token of `text`.
+#[cfg(test)]
+pub(crate) fn for_each_token(text: &[u8], cfg: &EntropyConfig, f: impl FnMut(usize, usize)) {
+    for_each_token_in(text, 0, text.len(), cfg, f);
 }
 
 #[cfg(test)]

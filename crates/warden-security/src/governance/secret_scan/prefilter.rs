@@ -50,7 +50,7 @@ pub(crate) const fn run_table() -> [bool; 256] {
     t
 }
 
-static RUN: [bool; 256] = run_table();
+pub(crate) static RUN: [bool; 256] = run_table();
 
 /// A half-open byte range of the text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,11 +83,18 @@ impl Prefilter {
     }
 
     /// Calls `f` with every merged candidate region of `text`, in increasing order within
-    /// each detector (runs first, then triggers). Stops early when `f` returns `false`.
-    pub(crate) fn for_each_region(&self, text: &[u8], mut f: impl FnMut(Region) -> bool) {
+    /// each detector (runs first, then triggers), and `on_run` with every long token run
+    /// (the entropy backstop looks only inside those). Stops early when `f` returns `false`.
+    pub(crate) fn for_each_region(
+        &self,
+        text: &[u8],
+        mut on_run: impl FnMut(usize, usize),
+        mut f: impl FnMut(Region) -> bool,
+    ) {
         let mut merger = Merger::default();
         let mut keep_going = true;
         for_each_run(text, self.min_run, |s, e| {
+            on_run(s, e);
             let r = Region {
                 start: s.saturating_sub(RUN_BEFORE),
                 end: (e + RUN_AFTER).min(text.len()),
@@ -176,27 +183,49 @@ impl Merger {
 
 /// Calls `f(start, end)` for every maximal run of token bytes at least `min` long.
 /// Stops when `f` returns `false`.
-pub(crate) fn for_each_run(text: &[u8], min: usize, mut f: impl FnMut(usize, usize) -> bool) {
+///
+/// Horspool-style skip search: with `start` the earliest possible run start, the byte at
+/// `start + min - 1` is probed and the search walks backwards to `start`; the first separator
+/// met at `j` proves no run of `min` bytes starts at or before `j`, so the search resumes at
+/// `j + 1`. On prose only the tail of one word is read per ~`min` bytes.
+pub(crate) fn for_each_run(text: &[u8], min: usize, f: impl FnMut(usize, usize) -> bool) {
+    for_each_run_in(text, min, &RUN, f);
+}
+
+/// [`for_each_run`] over an arbitrary byte class.
+pub(crate) fn for_each_run_in(
+    text: &[u8],
+    min: usize,
+    class: &[bool; 256],
+    mut f: impl FnMut(usize, usize) -> bool,
+) {
     let min = min.max(1);
     let n = text.len();
-    let mut i = min - 1;
-    while i < n {
-        if !RUN[usize::from(text[i])] {
-            i += min;
+    // Invariant: `start == 0` or `text[start - 1]` is a separator.
+    let mut start = 0usize;
+    while start + min <= n {
+        let mut j = start + min - 1;
+        let all_run = loop {
+            if !class[usize::from(text[j])] {
+                break false;
+            }
+            if j == start {
+                break true;
+            }
+            j -= 1;
+        };
+        if !all_run {
+            start = j + 1;
             continue;
         }
-        let mut s = i;
-        while s > 0 && RUN[usize::from(text[s - 1])] {
-            s -= 1;
-        }
-        let mut e = i + 1;
-        while e < n && RUN[usize::from(text[e])] {
+        let mut e = start + min;
+        while e < n && class[usize::from(text[e])] {
             e += 1;
         }
-        if e - s >= min && !f(s, e) {
+        if !f(start, e) {
             return;
         }
-        i = e + min;
+        start = e + 1;
     }
 }
 
@@ -259,10 +288,14 @@ mod tests {
         let p = Prefilter::new(MIN_RUN);
         let text = b"hello world my password is short";
         let mut regions = Vec::new();
-        p.for_each_region(text, |r| {
-            regions.push(r);
-            true
-        });
+        p.for_each_region(
+            text,
+            |_, _| {},
+            |r| {
+                regions.push(r);
+                true
+            },
+        );
         assert_eq!(regions.len(), 1);
         assert!(regions[0].start <= 15 && regions[0].end >= 23);
     }
@@ -273,6 +306,7 @@ mod tests {
         let mut n = 0;
         p.for_each_region(
             b"The quick brown fox jumps over the lazy dog, twice.",
+            |_, _| {},
             |_| {
                 n += 1;
                 true

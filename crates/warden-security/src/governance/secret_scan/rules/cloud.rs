@@ -16,6 +16,7 @@ pub(super) const RULES: &[RuleSpec] = &[
         exact_keywords: false,
         pattern: r#"(?i:aws[\w.\-]{0,20}?secret[\w.\-]{0,20}?|secret_?access_?key)["']?\s{0,4}(?:=|:|=>|:=)\s{0,4}["'`]?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
         group: 1,
+        assignment: true,
         validators: &[Validator::MinEntropy(3.5)],
         ..RuleSpec::DEFAULT
     },
@@ -27,6 +28,7 @@ pub(super) const RULES: &[RuleSpec] = &[
         context: &["session", "security"],
         pattern: r#"(?i:(?:aws_?)?(?:session|security)[_\-]?token)["']?\s{0,4}(?:=|:|=>|:=)\s{0,4}["'`]?([A-Za-z0-9/+=]{100,})"#,
         group: 1,
+        assignment: true,
         after: 1600,
         ..RuleSpec::DEFAULT
     },
@@ -103,6 +105,7 @@ pub(super) const RULES: &[RuleSpec] = &[
         context: &["azure", "ado", "devops", "vsts"],
         pattern: r#"(?i:azure|ado|devops|vsts)[\w.\-]{0,32}?(?i:pat|token|key)[\w.\-]{0,16}?["']?\s{0,4}(?:=|:|=>|:=)\s{0,4}["'`]?([a-z2-7]{52})(?:[^A-Za-z0-9_\-]|$)"#,
         group: 1,
+        assignment: true,
         ..RuleSpec::DEFAULT
     },
     prefixed!(

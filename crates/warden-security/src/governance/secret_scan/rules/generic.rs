@@ -16,6 +16,7 @@ pub(super) const RULES: &[RuleSpec] = &[
         validators: &[Validator::NotPlaceholder],
         before: 48,
         generic: true,
+        assignment: true,
         ..RuleSpec::DEFAULT
     },
     RuleSpec {
@@ -28,6 +29,7 @@ pub(super) const RULES: &[RuleSpec] = &[
         validators: &[Validator::NotPlaceholder, Validator::MinEntropy(2.5)],
         before: 48,
         generic: true,
+        assignment: true,
         ..RuleSpec::DEFAULT
     },
     RuleSpec {
@@ -40,6 +42,7 @@ pub(super) const RULES: &[RuleSpec] = &[
         validators: &[Validator::NotPlaceholder, Validator::MinEntropy(3.0)],
         before: 48,
         generic: true,
+        assignment: true,
         ..RuleSpec::DEFAULT
     },
     RuleSpec {
@@ -54,6 +57,7 @@ pub(super) const RULES: &[RuleSpec] = &[
         before: 48,
         after: 1100,
         generic: true,
+        assignment: true,
         ..RuleSpec::DEFAULT
     },
     RuleSpec {
@@ -66,6 +70,7 @@ pub(super) const RULES: &[RuleSpec] = &[
         validators: &[Validator::NotPlaceholder],
         after: 4200,
         generic: true,
+        assignment: true,
         ..RuleSpec::DEFAULT
     },
     RuleSpec {
@@ -78,6 +83,7 @@ pub(super) const RULES: &[RuleSpec] = &[
         validators: &[Validator::NotPlaceholder],
         after: 1100,
         generic: true,
+        assignment: true,
         ..RuleSpec::DEFAULT
     },
     RuleSpec {

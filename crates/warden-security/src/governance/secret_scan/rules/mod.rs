@@ -72,6 +72,11 @@ pub struct RuleSpec {
     /// A catch-all rule (`password=`, credentials in URLs): dropped when a vendor rule
     /// reports an overlapping span.
     pub generic: bool,
+    /// The rule matches `identifier <assign> value` where the keyword is part of the
+    /// identifier (`HEROKU_API_KEY = …`, `"password": …`): the regex runs only when the
+    /// identifier around the keyword is followed by `=`/`:` (after optional quotes or
+    /// brackets), and `context` words must occur inside that identifier.
+    pub assignment: bool,
 }
 
 impl RuleSpec {
@@ -90,6 +95,7 @@ impl RuleSpec {
         after: 256,
         action: None,
         generic: false,
+        assignment: false,
     };
 }
 
@@ -124,6 +130,7 @@ macro_rules! contextual {
                 r#")(?:[^A-Za-z0-9_\-]|$)"#
             ),
             group: 1,
+            assignment: true,
             $($field: $val,)*
             ..$crate::governance::secret_scan::rules::RuleSpec::DEFAULT
         }
