@@ -64,6 +64,10 @@ impl Mask {
 struct CompiledRule {
     spec: &'static RuleSpec,
     regex: Regex,
+    /// For assignment and URL rules: `\A<identifier prefix>(pattern)`, run on a slice that
+    /// starts at the identifier (or URL scheme) holding the keyword, so a search costs a few
+    /// bytes instead of a window scan.
+    anchored: Option<Regex>,
     action: ScanAction,
     ctx: Mask,
 }
@@ -134,6 +138,20 @@ impl Engine {
                 .size_limit(4 << 20)
                 .build()
                 .map_err(|e| ScanConfigError(format!("rule `{}`: bad regex: {e}", spec.id)))?;
+            let anchored = if spec.assignment || is_url_rule(spec) {
+                let p = format!(r"\A[\w.+\-]{{0,48}}?({})", spec.pattern);
+                Some(
+                    RegexBuilder::new(&p)
+                        .unicode(false)
+                        .size_limit(4 << 20)
+                        .build()
+                        .map_err(|e| {
+                            ScanConfigError(format!("rule `{}`: bad regex: {e}", spec.id))
+                        })?,
+                )
+            } else {
+                None
+            };
             for kw in spec.keywords {
                 let kw = kw.to_ascii_lowercase();
                 let k = match keywords.iter().position(|w| *w == kw) {
@@ -170,6 +188,7 @@ impl Engine {
             compiled.push(CompiledRule {
                 spec,
                 regex,
+                anchored,
                 action,
                 ctx,
             });
@@ -408,7 +427,16 @@ impl Engine {
                 }
                 recent[next % recent.len()] = (ri, ws, we);
                 next += 1;
-                self.run_rule(text, ri, ws, we, out);
+                if rule.anchored.is_some() {
+                    let start = if rule.spec.assignment {
+                        ws
+                    } else {
+                        scheme_start(text, q)
+                    };
+                    self.run_anchored(text, ri, start, we, out);
+                } else {
+                    self.run_rule(text, ri, ws, we, out);
+                }
                 if out.len() >= MAX_HITS_PER_TEXT * 2 {
                     return;
                 }
@@ -423,6 +451,34 @@ impl Engine {
             mask.set(m.pattern().as_usize());
         }
         mask
+    }
+
+    fn run_anchored(&self, text: &[u8], ri: u16, start: usize, we: usize, out: &mut Vec<Hit>) {
+        let rule = &self.rules[usize::from(ri)];
+        let (Some(re), Some(hay)) = (&rule.anchored, text.get(start..we)) else {
+            return;
+        };
+        let Some(caps) = re.captures(hay) else {
+            return;
+        };
+        let Some(g) = caps.get(rule.spec.group + 1) else {
+            return;
+        };
+        let (s, e) = (start + g.start(), start + g.end());
+        if e > s
+            && rule
+                .spec
+                .validators
+                .iter()
+                .all(|&v| validate::check(v, text, s, e))
+            && !self.allowed(&text[s..e])
+        {
+            out.push(Hit {
+                start: s,
+                end: e,
+                rule: ri,
+            });
+        }
     }
 
     fn run_rule(&self, text: &[u8], ri: u16, ws: usize, we: usize, out: &mut Vec<Hit>) {
@@ -476,6 +532,23 @@ const fn ident_table() -> [bool; 256] {
 }
 
 static IDENT: [bool; 256] = ident_table();
+
+/// URL rules are anchored on `://`.
+fn is_url_rule(spec: &RuleSpec) -> bool {
+    spec.keywords == ["://"]
+}
+
+/// Start of the URL scheme ending at the `://` found at `q` (at most 32 bytes back).
+fn scheme_start(text: &[u8], q: usize) -> usize {
+    let mut s = q;
+    let lim = q.saturating_sub(32);
+    while s > lim
+        && (text[s - 1].is_ascii_alphanumeric() || matches!(text[s - 1], b'+' | b'.' | b'-'))
+    {
+        s -= 1;
+    }
+    s
+}
 
 /// When the keyword at `q..qe` lies in an identifier followed by an assignment (`=`, `:`,
 /// `=>`, `:=`, after up to 3 closing quotes/brackets and 4 blanks), the identifier's start.
