@@ -28,6 +28,8 @@ pub(crate) const VAULT: u16 = u16::MAX;
 const CTX_BEFORE: usize = 96;
 /// Bytes after a keyword searched for vendor context words.
 const CTX_AFTER: usize = 48;
+/// Bytes after `://` searched for a URL rule's context (host names).
+const URL_CTX_AFTER: usize = 96;
 /// Upper bound of raw hits kept for one text (a hostile text cannot grow this without bound).
 pub(crate) const MAX_HITS_PER_TEXT: usize = 1024;
 
@@ -78,8 +80,13 @@ pub(crate) struct Engine {
     rules: Vec<CompiledRule>,
     prefilter: Prefilter,
     keywords: AhoCorasick,
+    /// Per keyword: the rules of that keyword and of every keyword it contains (the
+    /// keyword search is leftmost-longest, so a contained keyword is reported through the
+    /// longer one).
     keyword_rules: Vec<Vec<u16>>,
     contexts: AhoCorasick,
+    /// Per context word: itself and every context word it contains.
+    context_closure: Vec<Vec<u16>>,
     allowlist: Option<RegexSet>,
     entropy: Option<super::EntropyConfig>,
     entropy_action: ScanAction,
@@ -96,6 +103,27 @@ impl std::fmt::Debug for Engine {
             .field("leak_matcher", &self.leak.is_some())
             .finish()
     }
+}
+
+/// For each word, the union of `lists` over every word it contains (itself included).
+fn close_over_substrings(words: &[String], lists: &[Vec<u16>]) -> Vec<Vec<u16>> {
+    words
+        .iter()
+        .map(|w| {
+            let mut v: Vec<u16> = Vec::new();
+            for (i, o) in words.iter().enumerate() {
+                if w.contains(o.as_str()) {
+                    for &r in &lists[i] {
+                        if !v.contains(&r) {
+                            v.push(r);
+                        }
+                    }
+                }
+            }
+            v.sort_unstable();
+            v
+        })
+        .collect()
 }
 
 fn build_ac(words: &[String], kind: MatchKind) -> Result<AhoCorasick, ScanConfigError> {
@@ -231,9 +259,15 @@ impl Engine {
             } else {
                 MIN_RUN
             }),
-            keywords: build_ac(&keywords, MatchKind::Standard)?,
-            keyword_rules,
-            contexts: build_ac(&contexts, MatchKind::Standard)?,
+            keywords: build_ac(&keywords, MatchKind::LeftmostLongest)?,
+            keyword_rules: close_over_substrings(&keywords, &keyword_rules),
+            context_closure: close_over_substrings(
+                &contexts,
+                &(0..contexts.len())
+                    .map(|i| vec![i as u16])
+                    .collect::<Vec<_>>(),
+            ),
+            contexts: build_ac(&contexts, MatchKind::LeftmostLongest)?,
             rules: compiled,
             allowlist,
             entropy: entropy_enabled.then(|| config.entropy.clone()),
@@ -381,7 +415,7 @@ impl Engine {
         let mut recent = [(u16::MAX, 0usize, 0usize); 16];
         let mut next = 0usize;
         let input = Input::new(text).span(start..end);
-        for m in self.keywords.find_overlapping_iter(input) {
+        for m in self.keywords.find_iter(input) {
             let (q, qe) = (m.start(), m.end());
             let Some(list) = self.keyword_rules.get(m.pattern().as_usize()) else {
                 continue;
@@ -408,11 +442,13 @@ impl Engine {
                     ws = ident_start;
                 } else if !rule.ctx.is_empty() {
                     let have = *ctx.get_or_insert_with(|| {
-                        self.context_mask(
-                            text,
-                            q.saturating_sub(CTX_BEFORE),
-                            (qe + CTX_AFTER).min(text.len()),
-                        )
+                        // URL rules look at the URL around `://`, others at a window.
+                        let (a, b) = if is_url_rule(rule.spec) {
+                            (scheme_start(text, q), qe + URL_CTX_AFTER)
+                        } else {
+                            (q.saturating_sub(CTX_BEFORE), qe + CTX_AFTER)
+                        };
+                        self.context_mask(text, a, b.min(text.len()))
                     });
                     if !have.intersects(&rule.ctx) {
                         continue;
@@ -447,8 +483,12 @@ impl Engine {
     fn context_mask(&self, text: &[u8], start: usize, end: usize) -> Mask {
         let mut mask = Mask::default();
         let input = Input::new(text).span(start..end);
-        for m in self.contexts.find_overlapping_iter(input) {
-            mask.set(m.pattern().as_usize());
+        for m in self.contexts.find_iter(input) {
+            if let Some(all) = self.context_closure.get(m.pattern().as_usize()) {
+                for &c in all {
+                    mask.set(usize::from(c));
+                }
+            }
         }
         mask
     }
@@ -575,14 +615,4 @@ fn assignment_at(text: &[u8], q: usize, qe: usize) -> Option<usize> {
         c += 1;
     }
     (k < n && matches!(text[k], b'=' | b':')).then_some(s)
-}
-
-/// Checks the prefilter invariant for a keyword: it is either long-run material or covered
-/// by a short-secret trigger (used by tests).
-#[cfg(test)]
-pub(crate) fn keyword_has_trigger(kw: &str) -> bool {
-    let lower = kw.to_ascii_lowercase();
-    super::prefilter::TRIGGERS
-        .iter()
-        .any(|t| lower.contains(&t.to_ascii_lowercase()))
 }

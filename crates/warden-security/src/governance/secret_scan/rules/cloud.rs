@@ -65,9 +65,8 @@ pub(super) const RULES: &[RuleSpec] = &[
     RuleSpec {
         id: "azure-storage-account-key",
         description: "Azure storage account key in a connection string",
-        keywords: &["key"],
+        keywords: &["accountkey"],
         exact_keywords: false,
-        context: &["accountkey"],
         pattern: r"(?i:AccountKey)=([A-Za-z0-9+/]{86}==)",
         group: 1,
         ..RuleSpec::DEFAULT
@@ -75,9 +74,8 @@ pub(super) const RULES: &[RuleSpec] = &[
     RuleSpec {
         id: "azure-shared-access-key",
         description: "Azure Service Bus / Event Hubs / IoT shared access key",
-        keywords: &["key"],
+        keywords: &["sharedaccesskey"],
         exact_keywords: false,
-        context: &["sharedaccesskey"],
         pattern: r"(?i:SharedAccessKey)=([A-Za-z0-9+/]{43}=)",
         group: 1,
         ..RuleSpec::DEFAULT
@@ -100,7 +98,15 @@ pub(super) const RULES: &[RuleSpec] = &[
     RuleSpec {
         id: "azure-devops-pat",
         description: "Azure DevOps personal access token",
-        keywords: &["pat", "token", "key"],
+        keywords: &[
+            "ext_pat",
+            "devops_pat",
+            "ado_pat",
+            "vsts_pat",
+            "azure_pat",
+            "token",
+            "key",
+        ],
         exact_keywords: false,
         context: &["azure", "ado", "devops", "vsts"],
         pattern: r#"(?i:azure|ado|devops|vsts)[\w.\-]{0,32}?(?i:pat|token|key)[\w.\-]{0,16}?["']?\s{0,4}(?:=|:|=>|:=)\s{0,4}["'`]?([a-z2-7]{52})(?:[^A-Za-z0-9_\-]|$)"#,

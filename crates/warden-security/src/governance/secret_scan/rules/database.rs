@@ -81,24 +81,25 @@ pub(super) const RULES: &[RuleSpec] = &[
     RuleSpec {
         id: "jdbc-password",
         description: "JDBC connection string with a password parameter",
-        keywords: &["pass", "pwd"],
+        keywords: &["jdbc:"],
         exact_keywords: false,
-        context: &["jdbc:"],
         pattern: r#"jdbc:[a-z0-9]+:[^\s"'<>]{0,}?[;?&:](?i:password|pwd)=([^;&\s"'<>]{1,128})"#,
         group: 1,
         validators: &[Validator::NotPlaceholder],
-        before: 400,
+        before: 8,
+        after: 512,
         ..RuleSpec::DEFAULT
     },
     RuleSpec {
         id: "ado-connection-string-password",
         description: "ADO.NET / ODBC connection string with Password= or Pwd=",
-        keywords: &["pass", "pwd"],
+        keywords: &["server=", "data source=", "host="],
         exact_keywords: false,
-        context: &["server=", "data source=", "host=", "uid=", "user id="],
-        pattern: r#"(?i:password|pwd)\s{0,2}=\s{0,2}([^;"'\s<>]{3,128})\s{0,2}(?:;|$|["'])"#,
+        pattern: r#"(?i:server|data source|host)=[^"'\n]{0,300}?(?i:password|pwd)\s{0,2}=\s{0,2}([^;"'\s<>]{3,128})\s{0,2}(?:;|$|["'])"#,
         group: 1,
         validators: &[Validator::NotPlaceholder],
+        before: 8,
+        after: 512,
         ..RuleSpec::DEFAULT
     },
 ];

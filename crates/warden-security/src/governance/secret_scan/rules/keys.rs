@@ -84,9 +84,8 @@ pub(super) const RULES: &[RuleSpec] = &[
     RuleSpec {
         id: "kubeconfig-client-key",
         description: "Kubernetes kubeconfig client-key-data",
-        keywords: &["key"],
+        keywords: &["client-key-data"],
         exact_keywords: false,
-        context: &["client-key-data"],
         pattern: r"client-key-data:\s{0,4}([A-Za-z0-9+/=]{40,})",
         group: 1,
         after: 16100,
@@ -95,9 +94,8 @@ pub(super) const RULES: &[RuleSpec] = &[
     RuleSpec {
         id: "docker-config-auth",
         description: "Docker config.json registry auth (base64 user:password)",
-        keywords: &["auth"],
+        keywords: &["auths"],
         exact_keywords: false,
-        context: &["auths"],
         pattern: r#""auth"\s{0,4}:\s{0,4}"([A-Za-z0-9+/=]{8,})""#,
         group: 1,
         before: 512,

@@ -37,9 +37,8 @@ pub(super) const RULES: &[RuleSpec] = &[
     RuleSpec {
         id: "braintree-access-token",
         description: "PayPal Braintree access token",
-        keywords: &["token"],
-        exact_keywords: false,
-        context: &["$production$", "$sandbox$"],
+        keywords: &["$production$", "$sandbox$"],
+        before: 32,
         pattern: r"access_token\$(?:production|sandbox)\$[0-9a-z]{16}\$[0-9a-f]{32}",
         ..RuleSpec::DEFAULT
     },
