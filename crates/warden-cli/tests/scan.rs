@@ -1,4 +1,5 @@
 //! `warden scan` through the real binary (SPEC §8).
+#![allow(clippy::expect_used, clippy::unwrap_used)] // test harness: failures should panic
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
