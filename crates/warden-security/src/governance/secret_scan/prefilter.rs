@@ -19,11 +19,11 @@ use aho_corasick::packed;
 pub(crate) const MIN_RUN: usize = 16;
 
 /// Bytes of context before a run (keywords and vendor names precede the value).
-pub(crate) const RUN_BEFORE: usize = 128;
+pub(crate) const RUN_BEFORE: usize = 96;
 /// Bytes of context after a run.
 pub(crate) const RUN_AFTER: usize = 16;
 /// Bytes of context on both sides of a trigger hit.
-pub(crate) const TRIGGER_RADIUS: usize = 128;
+pub(crate) const TRIGGER_RADIUS: usize = 96;
 
 /// Literals anchoring the rules whose secrets can be shorter than [`MIN_RUN`]
 /// (`password=hunter22`, `secret: s3cr3t!!`, `token=…`, `postgres://u:pw@host`).

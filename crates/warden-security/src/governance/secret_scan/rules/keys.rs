@@ -98,7 +98,8 @@ pub(super) const RULES: &[RuleSpec] = &[
         exact_keywords: false,
         pattern: r#""auth"\s{0,4}:\s{0,4}"([A-Za-z0-9+/=]{8,})""#,
         group: 1,
-        before: 512,
+        before: 8,
+        after: 512,
         validators: &[Validator::NotPlaceholder],
         ..RuleSpec::DEFAULT
     },

@@ -108,6 +108,7 @@ macro_rules! prefixed {
             keywords: &[$($kw),+],
             pattern: $re,
             prefixed: true,
+            before: 24,
             $($field: $val,)*
             ..$crate::governance::secret_scan::rules::RuleSpec::DEFAULT
         }
