@@ -498,6 +498,11 @@ impl Engine {
         let (Some(re), Some(hay)) = (&rule.anchored, text.get(start..we)) else {
             return;
         };
+        // The lazy DFA rejects most candidates within a few bytes; only a match pays for
+        // capture groups.
+        if !re.is_match(hay) {
+            return;
+        }
         let Some(caps) = re.captures(hay) else {
             return;
         };
