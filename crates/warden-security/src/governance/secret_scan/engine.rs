@@ -84,6 +84,11 @@ pub(crate) struct Engine {
     /// keyword search is leftmost-longest, so a contained keyword is reported through the
     /// longer one).
     keyword_rules: Vec<Vec<u16>>,
+    /// Per keyword: index in `keyword_rules[k]` where the assignment rules with vendor
+    /// context start (they are sorted last), and the union of their context masks, so a hit
+    /// whose identifier names no vendor skips them all at once.
+    keyword_ctx_start: Vec<usize>,
+    keyword_ctx_union: Vec<Mask>,
     contexts: AhoCorasick,
     /// Per context word: itself and every context word it contains.
     context_closure: Vec<Vec<u16>>,
@@ -246,6 +251,32 @@ impl Engine {
                 config.entropy.min_len
             )));
         }
+        let mut keyword_rules = close_over_substrings(&keywords, &keyword_rules);
+        let category = |ri: u16| {
+            let r = &compiled[usize::from(ri)];
+            match (r.spec.assignment, r.ctx.is_empty()) {
+                (false, _) => 0u8,
+                (true, true) => 1,
+                (true, false) => 2,
+            }
+        };
+        let mut keyword_ctx_start = Vec::with_capacity(keyword_rules.len());
+        let mut keyword_ctx_union = Vec::with_capacity(keyword_rules.len());
+        for list in &mut keyword_rules {
+            list.sort_by_key(|&ri| (category(ri), ri));
+            let start = list
+                .iter()
+                .position(|&ri| category(ri) == 2)
+                .unwrap_or(list.len());
+            let mut union = Mask::default();
+            for &ri in &list[start..] {
+                for (u, c) in union.0.iter_mut().zip(compiled[usize::from(ri)].ctx.0) {
+                    *u |= c;
+                }
+            }
+            keyword_ctx_start.push(start);
+            keyword_ctx_union.push(union);
+        }
         let action_for = |id: &str| {
             config
                 .rule_actions
@@ -260,7 +291,9 @@ impl Engine {
                 MIN_RUN
             }),
             keywords: build_ac(&keywords, MatchKind::LeftmostLongest)?,
-            keyword_rules: close_over_substrings(&keywords, &keyword_rules),
+            keyword_rules,
+            keyword_ctx_start,
+            keyword_ctx_union,
             context_closure: close_over_substrings(
                 &contexts,
                 &(0..contexts.len())
@@ -417,13 +450,32 @@ impl Engine {
         let input = Input::new(text).span(start..end);
         for m in self.keywords.find_iter(input) {
             let (q, qe) = (m.start(), m.end());
-            let Some(list) = self.keyword_rules.get(m.pattern().as_usize()) else {
+            let k = m.pattern().as_usize();
+            let Some(list) = self.keyword_rules.get(k) else {
                 continue;
             };
+            let ctx_start = self.keyword_ctx_start.get(k).copied().unwrap_or(list.len());
             let mut ctx: Option<Mask> = None;
             let mut assign: Option<Option<usize>> = None;
             let mut ident_ctx: Option<Mask> = None;
-            for &ri in list {
+            for (i, &ri) in list.iter().enumerate() {
+                if i == ctx_start {
+                    // Remaining rules need an assignment whose identifier names a vendor.
+                    let Some(ident_start) =
+                        *assign.get_or_insert_with(|| assignment_at(text, q, qe))
+                    else {
+                        break;
+                    };
+                    let have =
+                        *ident_ctx.get_or_insert_with(|| self.context_mask(text, ident_start, qe));
+                    if !self
+                        .keyword_ctx_union
+                        .get(k)
+                        .is_some_and(|u| have.intersects(u))
+                    {
+                        break;
+                    }
+                }
                 let rule = &self.rules[usize::from(ri)];
                 let mut ws = q.saturating_sub(rule.spec.before);
                 if rule.spec.assignment {
