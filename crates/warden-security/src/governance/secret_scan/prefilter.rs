@@ -22,6 +22,9 @@ pub(crate) const MIN_RUN: usize = 16;
 pub(crate) const RUN_BEFORE: usize = 96;
 /// Bytes of context after a run.
 pub(crate) const RUN_AFTER: usize = 16;
+/// Overlap kept between a trigger region and an already searched run region (longer than
+/// any keyword).
+const KEYWORD_OVERLAP: usize = 40;
 /// Bytes of context on both sides of a trigger hit.
 pub(crate) const TRIGGER_RADIUS: usize = 96;
 
@@ -93,32 +96,75 @@ impl Prefilter {
     ) {
         let mut merger = Merger::default();
         let mut keep_going = true;
+        // Run regions already searched; trigger regions skip what they cover. Allocated only
+        // when the text has a candidate.
+        let mut covered: Vec<Region> = Vec::new();
+        let mut emit_run = |r: Region, covered: &mut Vec<Region>| {
+            covered.push(r);
+            f(r)
+        };
         for_each_run(text, self.min_run, |s, e| {
             on_run(s, e);
             let r = Region {
                 start: s.saturating_sub(RUN_BEFORE),
                 end: (e + RUN_AFTER).min(text.len()),
             };
-            keep_going = merger.push(r, &mut f);
+            keep_going = merger.push(r, &mut |done| emit_run(done, &mut covered));
             keep_going
         });
         if !keep_going {
             return;
         }
         if let Some(done) = merger.finish() {
-            if !f(done) {
+            if !emit_run(done, &mut covered) {
                 return;
             }
         }
+        let mut idx = 0usize;
+        let mut keep_going = true;
+        let mut uncovered = |r: Region| -> bool {
+            while idx < covered.len() && covered[idx].end <= r.start {
+                idx += 1;
+            }
+            let mut a = r.start;
+            let mut j = idx;
+            while a < r.end && keep_going {
+                match covered.get(j) {
+                    Some(c) if c.start < r.end => {
+                        if c.start > a {
+                            // Overlap by a keyword length so no keyword straddles the cut.
+                            let piece = Region {
+                                start: a,
+                                end: (c.start + KEYWORD_OVERLAP).min(r.end),
+                            };
+                            keep_going = f(piece);
+                        }
+                        if c.end >= r.end {
+                            break;
+                        }
+                        a = a.max(c.end.saturating_sub(KEYWORD_OVERLAP));
+                        j += 1;
+                    }
+                    _ => {
+                        keep_going = f(Region {
+                            start: a,
+                            end: r.end,
+                        });
+                        break;
+                    }
+                }
+            }
+            keep_going
+        };
         self.for_each_trigger(text, |p| {
             let r = Region {
                 start: p.saturating_sub(TRIGGER_RADIUS),
                 end: (p + TRIGGER_RADIUS).min(text.len()),
             };
-            merger.push(r, &mut f)
+            merger.push(r, &mut uncovered)
         });
         if let Some(done) = merger.finish() {
-            f(done);
+            uncovered(done);
         }
     }
 
@@ -158,7 +204,7 @@ struct Merger {
 }
 
 impl Merger {
-    fn push(&mut self, r: Region, f: &mut impl FnMut(Region) -> bool) -> bool {
+    fn push(&mut self, r: Region, f: &mut dyn FnMut(Region) -> bool) -> bool {
         match &mut self.cur {
             Some(c) if r.start <= c.end => {
                 c.end = c.end.max(r.end);
