@@ -129,9 +129,18 @@ pub(crate) fn for_each_token_in(
         return;
     };
     super::prefilter::for_each_run_in(part, min, &TOKEN, |s, e| {
-        let tok = &part[s..e];
-        if !safe_shape(tok, cfg) && normalized(tok) >= cfg.threshold {
-            f(from + s, from + e);
+        // `=` is padding only at the end of a token: `name=value` splits into its parts.
+        let mut a = s;
+        for i in s..e {
+            let inner_eq = part[i] == b'=' && i + 1 < e && part[i + 1] != b'=';
+            if inner_eq || i + 1 == e {
+                let b = if inner_eq { i } else { e };
+                let tok = &part[a..b];
+                if tok.len() >= min && !safe_shape(tok, cfg) && normalized(tok) >= cfg.threshold {
+                    f(from + a, from + b);
+                }
+                a = i + 1;
+            }
         }
         true
     });
@@ -159,6 +168,12 @@ mod tests {
     fn flags_random_base64_token() {
         let t = "value: q7Zk2Lr9VbN4xT8mWp3Hs6Yc1Df5Gj0A";
         assert_eq!(flagged(t), vec![(7, t.len())]);
+    }
+
+    #[test]
+    fn assignment_is_split_at_equals() {
+        let t = "token=q7Zk2Lr9VbN4xT8mWp3Hs6Yc1Df5Gj0AzRw";
+        assert_eq!(flagged(t), vec![(6, t.len())]);
     }
 
     #[test]
