@@ -77,7 +77,7 @@ fn main() -> ExitCode {
         Command::Keys(c) => cmd::keys::run(c),
         Command::Token(c) => cmd::token::run(c),
         Command::Vault(c) => cmd::vault::run(c),
-        Command::Scan(a) => cmd::scan::run(a),
+        Command::Scan(a) => cmd::scan::run(a, cli.config.as_deref()),
         Command::Detect(a) => cmd::detect::run(a),
         Command::Govern(c) => cmd::govern::run(c, cli.config.as_deref()),
         Command::Hook(c) => cmd::hook::run(c),

@@ -206,6 +206,32 @@ fn every_endpoint_and_its_failure_paths() {
     assert_eq!(st, 200);
     assert_eq!(v["secrets"][0]["name"], "token");
     assert!(!v.to_string().contains("s3cr3t"), "list leaked a value");
+
+    // A stored secret appearing verbatim in tool arguments is caught (exact-match leak
+    // detection through the vault's keyed fingerprints), and the decision never echoes it.
+    let r = c
+        .put(s.url("/v1/secrets/db/password"))
+        .bearer_auth(&admin)
+        .body("Zq8vL2pW9xR4mT7k")
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let leak = json!({"tool":"Bash","arguments":{"command":"mysql -u app --password Zq8vL2pW9xR4mT7k prod"}});
+    let (st, v) = post_json(&c, &s.url("/v1/govern"), Some(&user), &leak);
+    assert_eq!((st, v["decision"].as_str()), (200, Some("deny")), "{v}");
+    assert_eq!(v["policy"], "secret_scan", "{v}");
+    assert!(
+        v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == "vault-secret"),
+        "{v}"
+    );
+    assert!(
+        !v.to_string().contains("Zq8vL2pW9xR4mT7k"),
+        "decision leaked the secret"
+    );
     assert_eq!(
         c.delete(s.url("/v1/secrets/github/token"))
             .bearer_auth(&admin)
@@ -288,7 +314,8 @@ fn every_endpoint_and_its_failure_paths() {
     let (st, v) = get(&c, &s.url("/v1/audit/verify"), Some(&admin));
     assert_eq!(st, 200);
     assert_eq!(v["ok"], true);
-    assert_eq!(v["records"], 3);
+    let all = get(&c, &s.url("/v1/audit"), Some(&admin)).1;
+    assert_eq!(v["records"], 4, "{all}");
 
     // Metrics count decisions by layer.
     let m = c.get(s.url("/metrics")).send().unwrap().text().unwrap();

@@ -162,8 +162,25 @@ pub async fn run_in_process(
         .await
         .map_err(|e| e.to_string())?;
     let counters = crate::runtime::hook_counters(config, &store).map_err(|e| e.to_string())?;
-    let engine = GovernanceEngine::new(&config.governance, counters).map_err(|e| e.to_string())?;
-    let scanner = SecretScanner::new(&config.governance.secret_scan).map_err(|e| e.to_string())?;
+    let mut scanner =
+        SecretScanner::new(&config.governance.secret_scan).map_err(|e| e.to_string())?;
+    // With a vault key ring (an initialized data dir or $WARDEN_MASTER_KEY), stored secrets
+    // are recognised verbatim too.
+    let engine = match warden_security::vault::keyring::file::from_env_or_dir(data_dir)
+        .map_err(|e| e.to_string())?
+    {
+        Some(ring) => {
+            let vault =
+                std::sync::Arc::new(warden_security::vault::Vault::new(store.secrets(), ring));
+            vault.load_leak_index().await.map_err(|e| e.to_string())?;
+            let leak: std::sync::Arc<dyn warden_security::governance::secret_scan::LeakMatcher> =
+                vault;
+            scanner = scanner.with_leak_matcher(leak.clone());
+            GovernanceEngine::with_leak_matcher(&config.governance, counters, leak)
+        }
+        None => GovernanceEngine::new(&config.governance, counters),
+    }
+    .map_err(|e| e.to_string())?;
     let mut options = warden_store::AuditWriterOptions::from(&config.audit);
     options.durability = warden_store::Durability::Strict;
     let writer = store.audit_writer(&key, options);

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use warden_security::audit::{AuditLog, AuditSink};
 use warden_security::auth::{AuthMode, AuthValidationService};
-use warden_security::governance::secret_scan::SecretScanner;
+use warden_security::governance::secret_scan::{LeakMatcher, SecretScanner};
 use warden_security::governance::GovernanceEngine;
 use warden_security::keys::{Algorithm, KeySet};
 use warden_security::services::{BotDetectionLayer, VelocityTracker};
@@ -236,15 +236,18 @@ impl Runtime {
         let bots = BotDetectionLayer::from_config(&config.detect)
             .map_err(|e| RuntimeError::Config(e.to_string()))?
             .with_velocity(VelocityTracker::new(counters.clone()));
-        let engine = GovernanceEngine::new(&config.governance, counters)
-            .map_err(|e| RuntimeError::Config(e.to_string()))?;
-        let scanner = SecretScanner::new(&config.governance.secret_scan)
-            .map_err(|e| RuntimeError::Config(e.to_string()))?;
-        let vault = Vault::new(store.secrets(), ring);
+        let vault = Arc::new(Vault::new(store.secrets(), ring));
         vault
             .load_leak_index()
             .await
             .map_err(|e| RuntimeError::Keys(e.to_string()))?;
+        let leak: Arc<dyn LeakMatcher> = vault.clone();
+        let engine =
+            GovernanceEngine::with_leak_matcher(&config.governance, counters, leak.clone())
+                .map_err(|e| RuntimeError::Config(e.to_string()))?;
+        let scanner = SecretScanner::new(&config.governance.secret_scan)
+            .map_err(|e| RuntimeError::Config(e.to_string()))?
+            .with_leak_matcher(leak);
         let jwt = JwtService::new(keys.clone());
         let validator = Arc::new(
             TokenValidator::new(keys.clone())
@@ -266,7 +269,7 @@ impl Runtime {
             audit_sink: writer.clone() as Arc<dyn AuditSink>,
             audit_log: audit_log.clone(),
             audit_key: Arc::new(Zeroizing::new(audit_key.as_bytes().to_vec())),
-            vault: Arc::new(vault),
+            vault,
             metrics: Arc::new(Metrics::new()),
             hook_on_allow: config.hook.on_allow,
             readiness: vec![

@@ -334,7 +334,7 @@ impl GovernanceConfig {
     /// Compiles every layer (globs, regexes, the scanner) and checks every value, returning
     /// the first problem with its key path.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        super::engine::compile_layers(self, None).map(|_| ())
+        super::engine::compile_layers(self, None, None).map(|_| ())
     }
 
     /// The effective mode of a layer: global shadow wins, else the layer's own mode.

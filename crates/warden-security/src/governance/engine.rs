@@ -29,6 +29,7 @@ use super::limits;
 use super::policy::{GovernancePolicy, LayerMode, Verdict};
 use super::reason::{AskReason, DenyReason, Reason};
 use super::secret_scan::Finding;
+use super::secret_scan::LeakMatcher;
 use crate::audit::{AuditRecord, AuditSink, FindingRecord};
 use crate::counters::{CounterStore, InMemoryCounterStore};
 
@@ -74,6 +75,7 @@ impl std::fmt::Debug for GovernanceEngine {
 pub(crate) fn compile_layers(
     config: &GovernanceConfig,
     store: Option<Arc<dyn CounterStore>>,
+    leak: Option<Arc<dyn LeakMatcher>>,
 ) -> Result<Vec<Slot>, ConfigError> {
     if config.max_argument_bytes == 0 {
         return Err(ConfigError::new(
@@ -95,7 +97,10 @@ pub(crate) fn compile_layers(
     };
     Ok(vec![
         slot(
-            Box::new(SecretScan::from_config(&config.secret_scan)?),
+            Box::new(match leak {
+                Some(m) => SecretScan::from_config(&config.secret_scan)?.with_leak_matcher(m),
+                None => SecretScan::from_config(&config.secret_scan)?,
+            }),
             config.secret_scan.enabled,
             config.secret_scan_mode,
         ),
@@ -277,8 +282,20 @@ impl GovernanceEngine {
             global_mode: config.mode,
             max_bytes: config.max_argument_bytes,
             max_depth: config.max_argument_depth,
-            slots: compile_layers(config, Some(store))?,
+            slots: compile_layers(config, Some(store), None)?,
         })
+    }
+
+    /// Like [`GovernanceEngine::new`], with the secret scan also flagging exact matches of
+    /// stored vault secrets (`vault-secret` findings) through `leak`.
+    pub fn with_leak_matcher(
+        config: &GovernanceConfig,
+        store: Arc<dyn CounterStore>,
+        leak: Arc<dyn LeakMatcher>,
+    ) -> Result<Self, ConfigError> {
+        let mut engine = Self::new(config, store.clone())?;
+        engine.slots = compile_layers(config, Some(store), Some(leak))?;
+        Ok(engine)
     }
 
     /// The built-in defaults (SPEC §5) with in-process counters.

@@ -7,7 +7,11 @@ use crate::governance::config::ConfigError;
 use crate::governance::context::{PolicyContext, Subject};
 use crate::governance::policy::{GovernancePolicy, LayerVerdict};
 use crate::governance::reason::DenyReason;
-use crate::governance::secret_scan::{Finding, ScanAction, SecretScanConfig, SecretScanner};
+use std::sync::Arc;
+
+use crate::governance::secret_scan::{
+    Finding, LeakMatcher, ScanAction, SecretScanConfig, SecretScanner,
+};
 
 /// The `secret_scan` layer. Judges tool calls and prompts.
 ///
@@ -56,6 +60,14 @@ impl SecretScan {
             }
         })?;
         Ok(Self { scanner })
+    }
+
+    /// The same layer, also flagging exact matches of stored secrets.
+    #[must_use]
+    pub fn with_leak_matcher(self, matcher: Arc<dyn LeakMatcher>) -> Self {
+        Self {
+            scanner: self.scanner.with_leak_matcher(matcher),
+        }
     }
 
     /// A layer around an already compiled scanner.

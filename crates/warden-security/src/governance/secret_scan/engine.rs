@@ -1,0 +1,675 @@
+//! The compiled scanner: tier 1 ([`super::prefilter`]) finds regions, tier 2 finds rule
+//! keywords in each region with one Aho-Corasick pass, and only the rules whose keyword (and
+//! vendor context, if any) is present run their regex, on a bounded window around it.
+//!
+//! Nothing is allocated unless a candidate region exists; findings are collected as
+//! [`Hit`]s (rule index + byte span) and turned into [`super::Finding`]s by the caller.
+
+use std::sync::Arc;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
+use regex::bytes::{Regex, RegexBuilder, RegexSet};
+
+use super::prefilter::{Prefilter, MIN_RUN};
+use super::rules::{self, RuleSpec};
+use super::{entropy, validate, LeakMatcher, ScanAction, ScanConfigError, SecretScanConfig};
+
+/// Rule id of the entropy backstop.
+pub const ENTROPY_RULE_ID: &str = "high-entropy-string";
+/// Rule id of exact matches of vault secrets.
+pub const VAULT_RULE_ID: &str = "vault-secret";
+
+/// Index of the entropy pseudo-rule in [`Hit::rule`].
+pub(crate) const ENTROPY: u16 = u16::MAX - 1;
+/// Index of the vault pseudo-rule in [`Hit::rule`].
+pub(crate) const VAULT: u16 = u16::MAX;
+
+/// Bytes before a keyword searched for vendor context words.
+const CTX_BEFORE: usize = 96;
+/// Bytes after a keyword searched for vendor context words.
+const CTX_AFTER: usize = 48;
+/// Bytes after `://` searched for a URL rule's context (host names).
+const URL_CTX_AFTER: usize = 96;
+/// Upper bound of raw hits kept for one text (a hostile text cannot grow this without bound).
+pub(crate) const MAX_HITS_PER_TEXT: usize = 1024;
+
+/// A raw finding: rule index and byte span in the scanned text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Hit {
+    /// Start byte.
+    pub start: usize,
+    /// End byte (exclusive).
+    pub end: usize,
+    /// Index into the rule table, or [`ENTROPY`] / [`VAULT`].
+    pub rule: u16,
+}
+
+/// A small set of context-word indices.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Mask([u64; 4]);
+
+impl Mask {
+    fn set(&mut self, i: usize) {
+        if i < 256 {
+            self.0[i / 64] |= 1 << (i % 64);
+        }
+    }
+    fn is_empty(&self) -> bool {
+        self.0 == [0; 4]
+    }
+    fn intersects(&self, o: &Mask) -> bool {
+        self.0.iter().zip(o.0.iter()).any(|(a, b)| a & b != 0)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct CompiledRule {
+    spec: &'static RuleSpec,
+    regex: Regex,
+    /// For assignment and URL rules: `\A<identifier prefix>(pattern)`, run on a slice that
+    /// starts at the identifier (or URL scheme) holding the keyword, so a search costs a few
+    /// bytes instead of a window scan.
+    anchored: Option<Regex>,
+    action: ScanAction,
+    ctx: Mask,
+}
+
+/// The compiled rule set and searchers, shared by clones of the scanner.
+#[derive(Clone)]
+pub(crate) struct Engine {
+    rules: Vec<CompiledRule>,
+    prefilter: Prefilter,
+    keywords: AhoCorasick,
+    /// Per keyword: the rules of that keyword and of every keyword it contains (the
+    /// keyword search is leftmost-longest, so a contained keyword is reported through the
+    /// longer one).
+    keyword_rules: Vec<Vec<u16>>,
+    /// Per keyword: index in `keyword_rules[k]` where the assignment rules with vendor
+    /// context start (they are sorted last), and the union of their context masks, so a hit
+    /// whose identifier names no vendor skips them all at once.
+    keyword_ctx_start: Vec<usize>,
+    keyword_ctx_union: Vec<Mask>,
+    contexts: AhoCorasick,
+    /// Per context word: itself and every context word it contains.
+    context_closure: Vec<Vec<u16>>,
+    allowlist: Option<RegexSet>,
+    entropy: Option<super::EntropyConfig>,
+    entropy_action: ScanAction,
+    vault_action: ScanAction,
+    leak: Option<Arc<dyn LeakMatcher>>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("rules", &self.rules.len())
+            .field("allowlist", &self.allowlist.as_ref().map(RegexSet::len))
+            .field("entropy", &self.entropy)
+            .field("leak_matcher", &self.leak.is_some())
+            .finish()
+    }
+}
+
+/// For each word, the union of `lists` over every word it contains (itself included).
+fn close_over_substrings(words: &[String], lists: &[Vec<u16>]) -> Vec<Vec<u16>> {
+    words
+        .iter()
+        .map(|w| {
+            let mut v: Vec<u16> = Vec::new();
+            for (i, o) in words.iter().enumerate() {
+                if w.contains(o.as_str()) {
+                    for &r in &lists[i] {
+                        if !v.contains(&r) {
+                            v.push(r);
+                        }
+                    }
+                }
+            }
+            v.sort_unstable();
+            v
+        })
+        .collect()
+}
+
+fn build_ac(words: &[String], kind: MatchKind) -> Result<AhoCorasick, ScanConfigError> {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(kind)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(words)
+        .map_err(|e| ScanConfigError(format!("cannot build keyword automaton: {e}")))
+}
+
+impl Engine {
+    /// Compiles the built-in rules for `config`.
+    pub(crate) fn new(config: &SecretScanConfig) -> Result<Self, ScanConfigError> {
+        let specs: Vec<&'static RuleSpec> = rules::builtin().collect();
+        for id in config
+            .rule_actions
+            .keys()
+            .chain(config.disabled_rules.iter())
+        {
+            let known = specs.iter().any(|s| s.id == id.as_str())
+                || id == ENTROPY_RULE_ID
+                || id == VAULT_RULE_ID;
+            if !known {
+                return Err(ScanConfigError(format!("unknown rule id `{id}`")));
+            }
+        }
+        let mut keywords: Vec<String> = Vec::new();
+        let mut keyword_rules: Vec<Vec<u16>> = Vec::new();
+        let mut contexts: Vec<String> = Vec::new();
+        let mut compiled = Vec::new();
+        for spec in specs {
+            if config.disabled_rules.iter().any(|d| d == spec.id) {
+                continue;
+            }
+            let idx = u16::try_from(compiled.len())
+                .map_err(|_| ScanConfigError("too many rules".into()))?;
+            let regex = RegexBuilder::new(spec.pattern)
+                .unicode(false)
+                .size_limit(4 << 20)
+                .build()
+                .map_err(|e| ScanConfigError(format!("rule `{}`: bad regex: {e}", spec.id)))?;
+            let anchored = if spec.assignment || is_url_rule(spec) {
+                let p = format!(r"\A[\w.+\-]{{0,48}}?({})", spec.pattern);
+                Some(
+                    RegexBuilder::new(&p)
+                        .unicode(false)
+                        .size_limit(4 << 20)
+                        .build()
+                        .map_err(|e| {
+                            ScanConfigError(format!("rule `{}`: bad regex: {e}", spec.id))
+                        })?,
+                )
+            } else {
+                None
+            };
+            for kw in spec.keywords {
+                let kw = kw.to_ascii_lowercase();
+                let k = match keywords.iter().position(|w| *w == kw) {
+                    Some(k) => k,
+                    None => {
+                        keywords.push(kw);
+                        keyword_rules.push(Vec::new());
+                        keywords.len() - 1
+                    }
+                };
+                keyword_rules[k].push(idx);
+            }
+            let mut ctx = Mask::default();
+            for c in spec.context {
+                let c = c.to_ascii_lowercase();
+                let k = match contexts.iter().position(|w| *w == c) {
+                    Some(k) => k,
+                    None => {
+                        contexts.push(c);
+                        contexts.len() - 1
+                    }
+                };
+                if k >= 256 {
+                    return Err(ScanConfigError("too many context words".into()));
+                }
+                ctx.set(k);
+            }
+            let action = config
+                .rule_actions
+                .get(spec.id)
+                .copied()
+                .or(spec.action)
+                .unwrap_or(config.action);
+            compiled.push(CompiledRule {
+                spec,
+                regex,
+                anchored,
+                action,
+                ctx,
+            });
+        }
+        if contexts.is_empty() {
+            contexts.push("\u{0}".into());
+        }
+        let allowlist = if config.allowlist.is_empty() {
+            None
+        } else {
+            Some(
+                RegexSet::new(&config.allowlist)
+                    .map_err(|e| ScanConfigError(format!("bad allowlist regex: {e}")))?,
+            )
+        };
+        let entropy_enabled =
+            config.entropy.enabled && !config.disabled_rules.iter().any(|d| d == ENTROPY_RULE_ID);
+        if entropy_enabled && !(0.0..=1.0).contains(&config.entropy.threshold) {
+            return Err(ScanConfigError(format!(
+                "entropy.threshold must be within 0..=1, got {}",
+                config.entropy.threshold
+            )));
+        }
+        if entropy_enabled && config.entropy.min_len < 8 {
+            return Err(ScanConfigError(format!(
+                "entropy.min_len must be at least 8, got {}",
+                config.entropy.min_len
+            )));
+        }
+        let mut keyword_rules = close_over_substrings(&keywords, &keyword_rules);
+        let category = |ri: u16| {
+            let r = &compiled[usize::from(ri)];
+            match (r.spec.assignment, r.ctx.is_empty()) {
+                (false, _) => 0u8,
+                (true, true) => 1,
+                (true, false) => 2,
+            }
+        };
+        let mut keyword_ctx_start = Vec::with_capacity(keyword_rules.len());
+        let mut keyword_ctx_union = Vec::with_capacity(keyword_rules.len());
+        for list in &mut keyword_rules {
+            list.sort_by_key(|&ri| (category(ri), ri));
+            let start = list
+                .iter()
+                .position(|&ri| category(ri) == 2)
+                .unwrap_or(list.len());
+            let mut union = Mask::default();
+            for &ri in &list[start..] {
+                for (u, c) in union.0.iter_mut().zip(compiled[usize::from(ri)].ctx.0) {
+                    *u |= c;
+                }
+            }
+            keyword_ctx_start.push(start);
+            keyword_ctx_union.push(union);
+        }
+        let action_for = |id: &str| {
+            config
+                .rule_actions
+                .get(id)
+                .copied()
+                .unwrap_or(config.action)
+        };
+        Ok(Self {
+            prefilter: Prefilter::new(if entropy_enabled {
+                config.entropy.min_len.min(MIN_RUN)
+            } else {
+                MIN_RUN
+            }),
+            keywords: build_ac(&keywords, MatchKind::LeftmostLongest)?,
+            keyword_rules,
+            keyword_ctx_start,
+            keyword_ctx_union,
+            context_closure: close_over_substrings(
+                &contexts,
+                &(0..contexts.len())
+                    .map(|i| vec![i as u16])
+                    .collect::<Vec<_>>(),
+            ),
+            contexts: build_ac(&contexts, MatchKind::LeftmostLongest)?,
+            rules: compiled,
+            allowlist,
+            entropy: entropy_enabled.then(|| config.entropy.clone()),
+            entropy_action: action_for(ENTROPY_RULE_ID),
+            vault_action: action_for(VAULT_RULE_ID),
+            leak: None,
+        })
+    }
+
+    /// Installs the vault leak matcher.
+    pub(crate) fn set_leak_matcher(&mut self, m: Arc<dyn LeakMatcher>) {
+        self.leak = Some(m);
+    }
+
+    /// The compiled (enabled) rules.
+    pub(crate) fn specs(&self) -> impl Iterator<Item = &'static RuleSpec> + '_ {
+        self.rules.iter().map(|r| r.spec)
+    }
+
+    /// Id, preview policy (`prefixed`) and action of a hit's rule.
+    pub(crate) fn rule_meta(&self, rule: u16) -> (&'static str, bool, ScanAction) {
+        match rule {
+            ENTROPY => (ENTROPY_RULE_ID, false, self.entropy_action),
+            VAULT => (VAULT_RULE_ID, false, self.vault_action),
+            i => match self.rules.get(usize::from(i)) {
+                Some(r) => (r.spec.id, r.spec.prefixed, r.action),
+                None => ("unknown", false, ScanAction::Deny),
+            },
+        }
+    }
+
+    /// The preview of a hit: vault secrets reveal nothing, others follow
+    /// [`super::redact::preview`].
+    pub(crate) fn preview(&self, rule: u16, secret: &str, prefixed: bool) -> String {
+        if rule == VAULT {
+            "****".to_string()
+        } else {
+            super::redact::preview(secret, prefixed)
+        }
+    }
+
+    fn is_generic(&self, rule: u16) -> bool {
+        match rule {
+            ENTROPY | VAULT => rule == ENTROPY,
+            i => self
+                .rules
+                .get(usize::from(i))
+                .is_some_and(|r| r.spec.generic),
+        }
+    }
+
+    /// Finds every secret of `text`; `out` receives sorted, de-duplicated hits.
+    /// Allocates nothing when `text` has no candidate region and `out` stays empty.
+    pub(crate) fn find(&self, text: &[u8], out: &mut Vec<Hit>) {
+        let first = out.len();
+        // Entropy tokens are runs of a subset of the run class, so they lie inside the long
+        // runs the prefilter reports; they are collected there (no second pass over `text`)
+        // and checked after the rules. A run list is kept only when one is long enough.
+        let entropy_min = self
+            .entropy
+            .as_ref()
+            .map_or(usize::MAX, |c| c.min_len.max(8));
+        let mut long_runs: Vec<(usize, usize)> = Vec::new();
+        self.prefilter.for_each_region(
+            text,
+            |s, e| {
+                if e - s >= entropy_min && long_runs.len() < MAX_HITS_PER_TEXT {
+                    long_runs.push((s, e));
+                }
+            },
+            |r| {
+                self.scan_region(text, r.start, r.end, out);
+                out.len() - first < MAX_HITS_PER_TEXT
+            },
+        );
+        if let Some(cfg) = &self.entropy {
+            for &(rs, re) in &long_runs {
+                entropy::for_each_token_in(text, rs, re, cfg, |s, e| {
+                    if out.len() - first < MAX_HITS_PER_TEXT && !self.allowed(&text[s..e]) {
+                        out.push(Hit {
+                            start: s,
+                            end: e,
+                            rule: ENTROPY,
+                        });
+                    }
+                });
+            }
+        }
+        if let Some(leak) = &self.leak {
+            if let Ok(s) = std::str::from_utf8(text) {
+                for (a, b) in leak.find(s) {
+                    if a < b && b <= text.len() && out.len() - first < MAX_HITS_PER_TEXT {
+                        out.push(Hit {
+                            start: a,
+                            end: b,
+                            rule: VAULT,
+                        });
+                    }
+                }
+            }
+        }
+        if out.len() > first {
+            self.finalize(&mut out[first..]);
+            let keep = self.dedup_len(first, out);
+            out.truncate(keep);
+        }
+    }
+
+    fn finalize(&self, hits: &mut [Hit]) {
+        hits.sort_unstable();
+    }
+
+    /// Removes exact duplicates and generic hits (generic rules, entropy) overlapping a
+    /// specific one; returns the new length.
+    fn dedup_len(&self, first: usize, out: &mut [Hit]) -> usize {
+        let mut w = first;
+        for r in first..out.len() {
+            let h = out[r];
+            if out[first..w].contains(&h) {
+                continue;
+            }
+            let overlaps_specific = self.is_generic(h.rule)
+                && out[first..out.len()]
+                    .iter()
+                    .any(|o| !self.is_generic(o.rule) && o.start < h.end && h.start < o.end);
+            let entropy_dup = h.rule == ENTROPY
+                && out[first..out.len()]
+                    .iter()
+                    .any(|o| o.rule != ENTROPY && o.start < h.end && h.start < o.end);
+            if overlaps_specific || entropy_dup {
+                continue;
+            }
+            out[w] = h;
+            w += 1;
+        }
+        w
+    }
+
+    fn allowed(&self, secret: &[u8]) -> bool {
+        self.allowlist.as_ref().is_some_and(|a| a.is_match(secret))
+    }
+
+    fn scan_region(&self, text: &[u8], start: usize, end: usize, out: &mut Vec<Hit>) {
+        // Recently searched (rule, window) pairs: repeated keywords reuse a search.
+        let mut recent = [(u16::MAX, 0usize, 0usize); 16];
+        let mut next = 0usize;
+        let input = Input::new(text).span(start..end);
+        for m in self.keywords.find_iter(input) {
+            let (q, qe) = (m.start(), m.end());
+            let k = m.pattern().as_usize();
+            let Some(list) = self.keyword_rules.get(k) else {
+                continue;
+            };
+            let ctx_start = self.keyword_ctx_start.get(k).copied().unwrap_or(list.len());
+            let mut ctx: Option<Mask> = None;
+            let mut assign: Option<Option<usize>> = None;
+            let mut ident_ctx: Option<Mask> = None;
+            for (i, &ri) in list.iter().enumerate() {
+                if i == ctx_start {
+                    // Remaining rules need an assignment whose identifier names a vendor.
+                    let Some(ident_start) =
+                        *assign.get_or_insert_with(|| assignment_at(text, q, qe))
+                    else {
+                        break;
+                    };
+                    let have =
+                        *ident_ctx.get_or_insert_with(|| self.context_mask(text, ident_start, qe));
+                    if !self
+                        .keyword_ctx_union
+                        .get(k)
+                        .is_some_and(|u| have.intersects(u))
+                    {
+                        break;
+                    }
+                }
+                let rule = &self.rules[usize::from(ri)];
+                let mut ws = q.saturating_sub(rule.spec.before);
+                if rule.spec.assignment {
+                    let Some(ident_start) =
+                        *assign.get_or_insert_with(|| assignment_at(text, q, qe))
+                    else {
+                        continue;
+                    };
+                    if !rule.ctx.is_empty() {
+                        let have = *ident_ctx
+                            .get_or_insert_with(|| self.context_mask(text, ident_start, qe));
+                        if !have.intersects(&rule.ctx) {
+                            continue;
+                        }
+                    }
+                    ws = ident_start;
+                } else if !rule.ctx.is_empty() {
+                    let have = *ctx.get_or_insert_with(|| {
+                        // URL rules look at the URL around `://`, others at a window.
+                        let (a, b) = if is_url_rule(rule.spec) {
+                            (scheme_start(text, q), qe + URL_CTX_AFTER)
+                        } else {
+                            (q.saturating_sub(CTX_BEFORE), qe + CTX_AFTER)
+                        };
+                        self.context_mask(text, a, b.min(text.len()))
+                    });
+                    if !have.intersects(&rule.ctx) {
+                        continue;
+                    }
+                }
+                let we = (qe + rule.spec.after).min(text.len());
+                if recent
+                    .iter()
+                    .any(|&(r, a, b)| r == ri && a <= ws && we <= b)
+                {
+                    continue;
+                }
+                recent[next % recent.len()] = (ri, ws, we);
+                next += 1;
+                if rule.anchored.is_some() {
+                    let start = if rule.spec.assignment {
+                        ws
+                    } else {
+                        scheme_start(text, q)
+                    };
+                    self.run_anchored(text, ri, start, we, out);
+                } else {
+                    self.run_rule(text, ri, ws, we, out);
+                }
+                if out.len() >= MAX_HITS_PER_TEXT * 2 {
+                    return;
+                }
+            }
+        }
+    }
+
+    fn context_mask(&self, text: &[u8], start: usize, end: usize) -> Mask {
+        let mut mask = Mask::default();
+        let input = Input::new(text).span(start..end);
+        for m in self.contexts.find_iter(input) {
+            if let Some(all) = self.context_closure.get(m.pattern().as_usize()) {
+                for &c in all {
+                    mask.set(usize::from(c));
+                }
+            }
+        }
+        mask
+    }
+
+    fn run_anchored(&self, text: &[u8], ri: u16, start: usize, we: usize, out: &mut Vec<Hit>) {
+        let rule = &self.rules[usize::from(ri)];
+        let (Some(re), Some(hay)) = (&rule.anchored, text.get(start..we)) else {
+            return;
+        };
+        // The lazy DFA rejects most candidates within a few bytes; only a match pays for
+        // capture groups.
+        if !re.is_match(hay) {
+            return;
+        }
+        let Some(caps) = re.captures(hay) else {
+            return;
+        };
+        let Some(g) = caps.get(rule.spec.group + 1) else {
+            return;
+        };
+        let (s, e) = (start + g.start(), start + g.end());
+        if e > s
+            && rule
+                .spec
+                .validators
+                .iter()
+                .all(|&v| validate::check(v, text, s, e))
+            && !self.allowed(&text[s..e])
+        {
+            out.push(Hit {
+                start: s,
+                end: e,
+                rule: ri,
+            });
+        }
+    }
+
+    fn run_rule(&self, text: &[u8], ri: u16, ws: usize, we: usize, out: &mut Vec<Hit>) {
+        let rule = &self.rules[usize::from(ri)];
+        let hay = &text[..we];
+        let mut at = ws;
+        while at <= hay.len() {
+            let Some(m) = rule.regex.find_at(hay, at) else {
+                return;
+            };
+            let (s, e) = if rule.spec.group == 0 {
+                (m.start(), m.end())
+            } else {
+                match rule
+                    .regex
+                    .captures_at(&hay[..m.end()], m.start())
+                    .and_then(|c| c.get(rule.spec.group))
+                {
+                    Some(g) => (g.start(), g.end()),
+                    None => (m.start(), m.start()),
+                }
+            };
+            if e > s
+                && rule
+                    .spec
+                    .validators
+                    .iter()
+                    .all(|&v| validate::check(v, text, s, e))
+                && !self.allowed(&text[s..e])
+            {
+                out.push(Hit {
+                    start: s,
+                    end: e,
+                    rule: ri,
+                });
+            }
+            at = if m.end() > at { m.end() } else { at + 1 };
+        }
+    }
+}
+
+const fn ident_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c == b'.' || c == b'-';
+        b += 1;
+    }
+    t
+}
+
+static IDENT: [bool; 256] = ident_table();
+
+/// URL rules are anchored on `://`.
+fn is_url_rule(spec: &RuleSpec) -> bool {
+    spec.keywords == ["://"]
+}
+
+/// Start of the URL scheme ending at the `://` found at `q` (at most 32 bytes back).
+fn scheme_start(text: &[u8], q: usize) -> usize {
+    let mut s = q;
+    let lim = q.saturating_sub(32);
+    while s > lim
+        && (text[s - 1].is_ascii_alphanumeric() || matches!(text[s - 1], b'+' | b'.' | b'-'))
+    {
+        s -= 1;
+    }
+    s
+}
+
+/// When the keyword at `q..qe` lies in an identifier followed by an assignment (`=`, `:`,
+/// `=>`, `:=`, after up to 3 closing quotes/brackets and 4 blanks), the identifier's start.
+fn assignment_at(text: &[u8], q: usize, qe: usize) -> Option<usize> {
+    let n = text.len();
+    let mut s = q;
+    let lim = q.saturating_sub(48);
+    while s > lim && IDENT[usize::from(text[s - 1])] {
+        s -= 1;
+    }
+    let mut k = qe;
+    let lim = (qe + 24).min(n);
+    while k < lim && IDENT[usize::from(text[k])] {
+        k += 1;
+    }
+    let mut c = 0;
+    while k < n && c < 3 && matches!(text[k], b'"' | b'\'' | b']' | b')' | b'`') {
+        k += 1;
+        c += 1;
+    }
+    let mut c = 0;
+    while k < n && c < 4 && matches!(text[k], b' ' | b'\t') {
+        k += 1;
+        c += 1;
+    }
+    (k < n && matches!(text[k], b'=' | b':')).then_some(s)
+}

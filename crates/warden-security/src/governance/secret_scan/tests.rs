@@ -1,0 +1,611 @@
+//! Scanner tests: the rule table (every rule has positive and negative samples, previews
+//! never reveal more than 4 characters), the JSON walk, decoding, redaction, limits and
+//! configuration.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use base64::Engine as _;
+use serde_json::json;
+
+use super::prefilter::MIN_RUN;
+use super::rules::samples;
+use super::*;
+
+fn scanner() -> SecretScanner {
+    static SCANNER: std::sync::OnceLock<SecretScanner> = std::sync::OnceLock::new();
+    SCANNER
+        .get_or_init(|| {
+            SecretScanner::new(&SecretScanConfig::default()).expect("default config compiles")
+        })
+        .clone()
+}
+
+fn ids(findings: &[Finding]) -> Vec<&str> {
+    findings.iter().map(|f| f.rule_id.as_str()).collect()
+}
+
+#[test]
+fn rule_table_has_at_least_150_rules() {
+    assert!(
+        rules::builtin().count() >= 150,
+        "{}",
+        rules::builtin().count()
+    );
+}
+
+#[test]
+fn rule_ids_are_unique_kebab_case() {
+    let mut seen = HashSet::new();
+    for r in rules::builtin() {
+        assert!(seen.insert(r.id), "duplicate id {}", r.id);
+        assert!(
+            r.id.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !r.id.starts_with('-')
+                && !r.id.ends_with('-'),
+            "not kebab-case: {}",
+            r.id
+        );
+        assert!(!r.description.is_empty(), "{} has no description", r.id);
+        assert!(!r.keywords.is_empty(), "{} has no keywords", r.id);
+    }
+}
+
+#[test]
+fn every_rule_has_positive_and_negative_samples() {
+    let table = samples::all();
+    for r in rules::builtin() {
+        let row = table.iter().find(|s| s.0 == r.id);
+        let Some((_, pos, neg)) = row else {
+            panic!("no samples for {}", r.id);
+        };
+        assert!(!pos.is_empty() && !neg.is_empty(), "{}", r.id);
+    }
+    for (id, _, _) in &table {
+        assert!(
+            rules::builtin().any(|r| r.id == *id),
+            "samples for unknown rule {id}"
+        );
+    }
+}
+
+#[test]
+fn every_positive_sample_is_found_by_its_rule() {
+    let sc = scanner();
+    let mut failures = Vec::new();
+    for (id, pos, _) in samples::all() {
+        for text in pos {
+            let f = sc.scan_text(&text);
+            if !f.iter().any(|f| f.rule_id == id) {
+                failures.push(format!("{id}: not found in {text:?}; got {:?}", ids(&f)));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn no_negative_sample_is_found_by_its_rule() {
+    let sc = scanner();
+    let mut failures = Vec::new();
+    for (id, _, neg) in samples::all() {
+        for text in neg {
+            let f = sc.scan_text(&text);
+            if f.iter().any(|f| f.rule_id == id) {
+                failures.push(format!("{id}: false positive on {text:?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_positive_sample_is_found_inside_json_arguments() {
+    let sc = scanner();
+    let mut failures = Vec::new();
+    for (id, pos, _) in samples::all() {
+        let v = json!({"tool": "Bash", "args": [pos[0].clone()]});
+        let r = sc.scan_json(&v);
+        if !r
+            .findings
+            .iter()
+            .any(|f| f.rule_id == id && f.path.starts_with("$.args[0]"))
+        {
+            failures.push(format!("{id}: got {:?}", ids(&r.findings)));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn previews_reveal_at_most_four_characters_for_every_rule() {
+    let sc = scanner();
+    for (id, pos, _) in samples::all() {
+        for text in pos {
+            for f in sc.scan_text(&text) {
+                let revealed = f.preview.trim_end_matches('*');
+                assert!(
+                    revealed.chars().count() <= 4,
+                    "{id}: preview {:?}",
+                    f.preview
+                );
+                let secret = &text[f.start..f.end];
+                assert!(secret.starts_with(revealed), "{id}");
+                assert!(
+                    !f.preview.contains(secret),
+                    "{id}: preview contains the secret"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn short_secrets_are_reached_by_a_prefilter_trigger() {
+    // A finding outside every long run must have a short-secret trigger close enough for the
+    // trigger's region to reach it; otherwise the prefilter could hide such matches.
+    let sc = scanner();
+    for (id, pos, _) in samples::all() {
+        for text in pos {
+            for f in sc.scan_text(&text).iter().filter(|f| f.rule_id == id) {
+                let mut longest = 0;
+                super::prefilter::for_each_run(text.as_bytes(), 1, |s, e| {
+                    if s < f.end && f.start < e {
+                        longest = longest.max(e - s);
+                    }
+                    true
+                });
+                let lo = f.start.saturating_sub(super::prefilter::TRIGGER_RADIUS);
+                let near = &text.as_bytes()[lo..f.end];
+                let triggered = super::prefilter::TRIGGERS
+                    .iter()
+                    .any(|t| near.windows(t.len()).any(|w| w == t.as_bytes()));
+                assert!(
+                    longest >= MIN_RUN || triggered,
+                    "{id}: secret in a {longest}-byte run without a nearby trigger"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn clean_text_has_no_findings() {
+    let sc = scanner();
+    let text = "The quick brown fox jumps over the lazy dog. fn main() { println!(\"hi\"); }\n\
+                commit 9fceb02d0ae598e95dc970b74767f19372d61af8 id 3f2b8c1e-4d5a-4f6b-9c7d-8e9f0a1b2c3d\n\
+                see https://docs.rs/regex/latest/regex/ and /usr/local/lib/python3.12/site-packages";
+    assert_eq!(sc.scan_text(text), Vec::new());
+}
+
+#[test]
+fn entropy_backstop_flags_unknown_high_entropy_token() {
+    let sc = scanner();
+    let f = sc.scan_text("blob q7Zk2Lr9VbN4xT8mWp3Hs6Yc1Df5Gj0AzR end");
+    assert_eq!(ids(&f), vec![ENTROPY_RULE_ID]);
+}
+
+#[test]
+fn entropy_backstop_can_be_disabled() {
+    let mut cfg = SecretScanConfig::default();
+    cfg.entropy.enabled = false;
+    let sc = SecretScanner::new(&cfg).unwrap();
+    assert!(sc
+        .scan_text("blob q7Zk2Lr9VbN4xT8mWp3Hs6Yc1Df5Gj0AzR end")
+        .is_empty());
+}
+
+#[test]
+fn vendor_finding_suppresses_overlapping_generic_and_entropy() {
+    let sc = scanner();
+    let text = format!("api_key = \"ghp_{}\"", &samples::crc_token("ghp_", 5)[4..]);
+    assert_eq!(ids(&sc.scan_text(&text)), vec!["github-pat"]);
+}
+
+#[test]
+fn finding_spans_are_byte_offsets_of_the_secret() {
+    let sc = scanner();
+    let tok = samples::crc_token("ghp_", 7);
+    let text = format!("héllo {tok} bye");
+    let f = sc.scan_text(&text);
+    assert_eq!(f.len(), 1);
+    assert_eq!(&text[f[0].start..f[0].end], tok);
+    assert_eq!(f[0].path, "$");
+    assert_eq!(f[0].preview, "ghp_****");
+}
+
+#[test]
+fn allowlist_drops_matching_findings() {
+    let tok = samples::crc_token("ghp_", 8);
+    let cfg = SecretScanConfig {
+        allowlist: vec![format!("^{tok}$")],
+        ..SecretScanConfig::default()
+    };
+    let sc = SecretScanner::new(&cfg).unwrap();
+    assert!(sc.scan_text(&tok).is_empty());
+}
+
+#[test]
+fn bad_allowlist_regex_is_a_config_error() {
+    let cfg = SecretScanConfig {
+        allowlist: vec!["(".into()],
+        ..SecretScanConfig::default()
+    };
+    let e = SecretScanner::new(&cfg).unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("secret_scan: bad allowlist regex"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unknown_rule_id_in_overrides_is_a_config_error() {
+    let mut cfg = SecretScanConfig::default();
+    cfg.rule_actions
+        .insert("no-such-rule".into(), ScanAction::Redact);
+    assert_eq!(
+        SecretScanner::new(&cfg).unwrap_err().to_string(),
+        "secret_scan: unknown rule id `no-such-rule`"
+    );
+}
+
+#[test]
+fn out_of_range_entropy_threshold_is_a_config_error() {
+    let mut cfg = SecretScanConfig::default();
+    cfg.entropy.threshold = 1.5;
+    assert!(SecretScanner::new(&cfg)
+        .unwrap_err()
+        .to_string()
+        .contains("entropy.threshold"));
+}
+
+#[test]
+fn disabled_rule_does_not_fire() {
+    let cfg = SecretScanConfig {
+        disabled_rules: vec!["github-pat".into()],
+        ..SecretScanConfig::default()
+    };
+    let sc = SecretScanner::new(&cfg).unwrap();
+    let f = sc.scan_text(&samples::crc_token("ghp_", 9));
+    assert!(!ids(&f).contains(&"github-pat"));
+}
+
+#[test]
+fn per_rule_action_overrides_default() {
+    let mut cfg = SecretScanConfig::default();
+    cfg.rule_actions
+        .insert("github-pat".into(), ScanAction::Redact);
+    let sc = SecretScanner::new(&cfg).unwrap();
+    let f = sc.scan_text(&samples::crc_token("ghp_", 10));
+    assert_eq!(f[0].action, ScanAction::Redact);
+}
+
+#[test]
+fn config_parses_spec_toml_keys() {
+    let cfg: SecretScanConfig = toml_like(
+        r#"{"enabled": true, "action": "redact", "allowlist": ["^AKIA"],
+            "entropy": {"enabled": false, "min_len": 40, "threshold": 0.9}}"#,
+    );
+    assert_eq!(cfg.action, ScanAction::Redact);
+    assert_eq!(cfg.entropy.min_len, 40);
+    assert!(!cfg.entropy.enabled);
+}
+
+#[test]
+fn config_rejects_unknown_keys() {
+    assert!(serde_json::from_str::<SecretScanConfig>(r#"{"enabeld": true}"#).is_err());
+}
+
+fn toml_like(json_text: &str) -> SecretScanConfig {
+    serde_json::from_str(json_text).unwrap()
+}
+
+// ---- JSON walk ----
+
+#[test]
+fn json_paths_name_the_leaf() {
+    let sc = scanner();
+    let tok = samples::crc_token("ghp_", 11);
+    let v = json!({"a": {"b": [1, {"c": tok.clone()}]}, "not ident": tok.clone()});
+    let r = sc.scan_json(&v);
+    let paths: Vec<&str> = r.findings.iter().map(|f| f.path.as_str()).collect();
+    assert!(paths.contains(&"$.a.b[1].c"), "{paths:?}");
+    assert!(paths.contains(&"$['not ident']"), "{paths:?}");
+}
+
+#[test]
+fn base64_leaf_is_decoded_and_reported_with_suffix() {
+    let sc = scanner();
+    let tok = samples::crc_token("ghp_", 12);
+    let enc = base64::engine::general_purpose::STANDARD.encode(format!("token: {tok}"));
+    let v = json!({"args": [enc.clone()]});
+    let r = sc.scan_json(&v);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "github-pat")
+        .expect("found");
+    assert_eq!(f.path, "$.args[0]<base64>");
+    assert_eq!((f.start, f.end), (0, enc.len()));
+}
+
+#[test]
+fn url_encoded_leaf_is_decoded() {
+    let sc = scanner();
+    let v = json!({"q": "db=postgres%3A%2F%2Fapp%3AZq9v7Lk2pW%40db%2Fapp"});
+    let r = sc.scan_json(&v);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule_id == "postgres-url-password" && f.path == "$.q<url>"),
+        "{:?}",
+        r.findings
+    );
+}
+
+#[test]
+fn json_in_string_is_walked() {
+    let sc = scanner();
+    let inner = json!({"password": "S3cr3t-Pa55"}).to_string();
+    let v = json!({"body": inner});
+    let r = sc.scan_json(&v);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.rule_id == "generic-password" && f.path == "$.body<json>.password"),
+        "{:?}",
+        r.findings
+    );
+}
+
+#[test]
+fn nested_encodings_are_decoded_to_the_depth_limit() {
+    let sc = scanner();
+    let tok = samples::crc_token("ghp_", 13);
+    let once = base64::engine::general_purpose::STANDARD.encode(json!({"t": tok}).to_string());
+    let r = sc.scan_json(&json!([once]));
+    assert!(
+        r.findings.iter().any(|f| f.path == "$[0]<base64><json>.t"),
+        "{:?}",
+        r.findings
+    );
+    let limits = ScanLimits {
+        max_decode_depth: 0,
+        ..ScanLimits::default()
+    };
+    let r = sc.scan_json_with_limits(&json!([once]), &limits);
+    assert!(r.findings.iter().all(|f| f.rule_id != "github-pat"));
+}
+
+#[test]
+fn invalid_utf8_after_base64_is_ignored() {
+    let sc = scanner();
+    let enc = base64::engine::general_purpose::STANDARD.encode([
+        0xffu8, 0xfe, 0xfd, 0x00, 0x80, 0x81, 0x82, 0x83, 0x84, 0x85, 0x86, 0x87,
+    ]);
+    let r = sc.scan_json(&json!({"x": enc}));
+    assert!(r.findings.is_empty());
+    assert!(r.limit_exceeded.is_none());
+}
+
+#[test]
+fn secret_object_key_is_found_and_hidden_in_the_path() {
+    let sc = scanner();
+    let tok = samples::crc_token("ghp_", 14);
+    let mut map = serde_json::Map::new();
+    map.insert(tok.clone(), json!(1));
+    let r = sc.scan_json(&json!({"headers": map}));
+    let f = r
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "github-pat")
+        .expect("found");
+    assert_eq!(f.path, "$.headers<key>");
+    assert!(!f.path.contains(&tok));
+}
+
+#[test]
+fn redaction_replaces_only_redact_findings() {
+    let mut cfg = SecretScanConfig::default();
+    cfg.rule_actions
+        .insert("github-pat".into(), ScanAction::Redact);
+    let sc = SecretScanner::new(&cfg).unwrap();
+    let tok = samples::crc_token("ghp_", 15);
+    let v = json!({"cmd": format!("curl -H 'Authorization: token {tok}' x"), "n": 1});
+    let r = sc.scan_json(&v);
+    assert_eq!(
+        r.redacted,
+        Some(json!({"cmd": "curl -H 'Authorization: token [REDACTED:github-pat]' x", "n": 1}))
+    );
+}
+
+#[test]
+fn deny_findings_produce_no_redacted_arguments() {
+    let sc = scanner();
+    let r = sc.scan_json(&json!({"t": samples::crc_token("ghp_", 16)}));
+    assert_eq!(r.findings.len(), 1);
+    assert_eq!(r.redacted, None);
+}
+
+#[test]
+fn decoded_redaction_replaces_the_whole_leaf() {
+    let cfg = SecretScanConfig {
+        action: ScanAction::Redact,
+        ..SecretScanConfig::default()
+    };
+    let sc = SecretScanner::new(&cfg).unwrap();
+    let tok = samples::crc_token("ghp_", 17);
+    let enc = base64::engine::general_purpose::STANDARD.encode(format!("token: {tok}"));
+    let r = sc.scan_json(&json!({"b": enc}));
+    assert_eq!(r.redacted, Some(json!({"b": "[REDACTED:github-pat]"})));
+}
+
+#[test]
+fn redacted_secret_key_is_renamed() {
+    let cfg = SecretScanConfig {
+        action: ScanAction::Redact,
+        ..SecretScanConfig::default()
+    };
+    let sc = SecretScanner::new(&cfg).unwrap();
+    let tok = samples::crc_token("ghp_", 18);
+    let mut map = serde_json::Map::new();
+    map.insert(tok, json!("v"));
+    let r = sc.scan_json(&json!({"h": map}));
+    assert_eq!(
+        r.redacted,
+        Some(json!({"h": {"[REDACTED:github-pat]": "v"}}))
+    );
+}
+
+#[test]
+fn nesting_beyond_limit_is_reported() {
+    let sc = scanner();
+    let mut v = json!("x");
+    for _ in 0..70 {
+        v = json!([v]);
+    }
+    let r = sc.scan_json(&v);
+    assert_eq!(
+        r.limit_exceeded.as_deref(),
+        Some("arguments nest deeper than 64 levels")
+    );
+}
+
+#[test]
+fn string_bytes_beyond_limit_are_reported() {
+    let sc = scanner();
+    let limits = ScanLimits {
+        max_string_bytes: 100,
+        ..ScanLimits::default()
+    };
+    let r = sc.scan_json_with_limits(&json!(["a".repeat(60), "b".repeat(60)]), &limits);
+    assert_eq!(
+        r.limit_exceeded.as_deref(),
+        Some("arguments hold more than 100 bytes of strings")
+    );
+}
+
+#[test]
+fn findings_beyond_limit_are_reported() {
+    let sc = scanner();
+    let limits = ScanLimits {
+        max_findings: 2,
+        ..ScanLimits::default()
+    };
+    let toks: Vec<String> = (0..5)
+        .map(|i| samples::crc_token("ghp_", 100 + i))
+        .collect();
+    let r = sc.scan_json_with_limits(&json!(toks), &limits);
+    assert_eq!(r.findings.len(), 2);
+    assert_eq!(
+        r.limit_exceeded.as_deref(),
+        Some("more than 2 secret findings")
+    );
+}
+
+// ---- vault leak matcher ----
+
+struct FakeVault(&'static str);
+
+impl LeakMatcher for FakeVault {
+    fn find(&self, text: &str) -> Vec<(usize, usize)> {
+        text.match_indices(self.0)
+            .map(|(i, m)| (i, i + m.len()))
+            .collect()
+    }
+}
+
+#[test]
+fn leak_matcher_findings_use_vault_rule_id() {
+    let sc = scanner().with_leak_matcher(Arc::new(FakeVault("correct horse battery")));
+    let f = sc.scan_text("my passphrase is correct horse battery ok");
+    let v: Vec<&Finding> = f.iter().filter(|f| f.rule_id == VAULT_RULE_ID).collect();
+    assert_eq!(v.len(), 1);
+    assert_eq!((v[0].start, v[0].end), (17, 38));
+    assert_eq!(v[0].preview, "****");
+}
+
+#[test]
+fn leak_matcher_runs_on_json_leaves() {
+    let sc = scanner().with_leak_matcher(Arc::new(FakeVault("s3cret-value")));
+    let r = sc.scan_json(&json!({"a": ["x s3cret-value y"]}));
+    assert!(r
+        .findings
+        .iter()
+        .any(|f| f.rule_id == VAULT_RULE_ID && f.path == "$.a[0]"));
+}
+
+#[test]
+fn builtin_rule_list_includes_pseudo_rules() {
+    let list = SecretScanner::builtin_rules();
+    assert!(list.iter().any(|r| r.id == ENTROPY_RULE_ID));
+    assert!(list.iter().any(|r| r.id == VAULT_RULE_ID));
+    assert_eq!(list.len(), rules::builtin().count() + 2);
+}
+
+#[test]
+fn scanner_debug_does_not_dump_rules() {
+    let d = format!("{:?}", scanner());
+    assert!(d.len() < 400, "{d}");
+}
+
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_json() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            ".{0,80}".prop_map(serde_json::Value::String),
+            "[A-Za-z0-9+/=_%-]{0,120}".prop_map(serde_json::Value::String),
+        ];
+        leaf.prop_recursive(6, 64, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..8).prop_map(serde_json::Value::Array),
+                prop::collection::btree_map(".{0,24}", inner, 0..8)
+                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn scan_text_never_panics_and_spans_are_in_bounds(s in ".{0,400}") {
+            for f in scanner().scan_text(&s) {
+                prop_assert!(f.start < f.end && f.end <= s.len());
+            }
+        }
+
+        #[test]
+        fn scan_bytes_never_panics_on_arbitrary_bytes(b in prop::collection::vec(any::<u8>(), 0..600)) {
+            for f in scanner().scan_bytes(&b) {
+                prop_assert!(f.start < f.end && f.end <= b.len());
+            }
+        }
+
+        #[test]
+        fn scan_json_never_panics(v in arb_json()) {
+            let r = scanner().scan_json(&v);
+            prop_assert!(r.findings.len() <= ScanLimits::default().max_findings);
+        }
+
+        #[test]
+        fn base64_of_arbitrary_bytes_never_panics(b in prop::collection::vec(any::<u8>(), 0..300)) {
+            let enc = base64::engine::general_purpose::STANDARD.encode(&b);
+            let _ = scanner().scan_json(&json!({"x": enc}));
+        }
+    }
+
+    #[test]
+    fn huge_string_is_scanned_within_limits() {
+        let big = "A1b2".repeat(1 << 19); // 2 MiB
+        let r = scanner().scan_json(&json!([big]));
+        assert!(r.limit_exceeded.is_some());
+        let text = "word ".repeat(1 << 18);
+        assert!(scanner().scan_text(&text).is_empty());
+    }
+}
