@@ -290,6 +290,22 @@ impl SecretStore for InMemorySecretStore {
     }
 }
 
+/// The vault as the secret scanner's exact-match leak detector: spans of stored secrets (or
+/// their common encodings) in a text, from the current fingerprint index (no plaintext).
+impl crate::governance::secret_scan::LeakMatcher for Vault {
+    fn find(&self, text: &str) -> Vec<(usize, usize)> {
+        let index = self.leak_index();
+        if index.is_empty() {
+            return Vec::new();
+        }
+        index
+            .find_in(text.as_bytes())
+            .into_iter()
+            .map(|h| (h.start, h.end))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -468,18 +484,3 @@ mod tests {
     }
 }
 
-/// The vault as the secret scanner's exact-match leak detector: spans of stored secrets (or
-/// their common encodings) in a text, from the current fingerprint index (no plaintext).
-impl crate::governance::secret_scan::LeakMatcher for Vault {
-    fn find(&self, text: &str) -> Vec<(usize, usize)> {
-        let index = self.leak_index();
-        if index.is_empty() {
-            return Vec::new();
-        }
-        index
-            .find_in(text.as_bytes())
-            .into_iter()
-            .map(|h| (h.start, h.end))
-            .collect()
-    }
-}
