@@ -309,16 +309,23 @@ fn invalid_key_ring_file_exits_2() {
 }
 
 #[test]
-fn store_commands_report_missing_store() {
+fn store_commands_report_an_unusable_store() {
+    // A data dir whose parent is a regular file: the SQLite database cannot be opened.
+    let d = tempfile::tempdir().unwrap();
+    let blocker = d.path().join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    let dir = blocker.join("data");
     for args in [
         vec!["vault", "put", "ns/db"],
         vec!["vault", "get", "ns/db"],
         vec!["vault", "list"],
         vec!["vault", "rm", "ns/db"],
     ] {
+        let mut args = args.clone();
+        args.extend(["--data-dir", dir.to_str().unwrap()]);
         let out = warden(&args, Some(KEY_HEX), b"v");
         assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert_eq!(error_code(&out), "not_implemented", "{args:?}");
+        assert_eq!(error_code(&out), "store_unavailable", "{args:?}");
     }
 }
 
