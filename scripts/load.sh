@@ -3,19 +3,20 @@
 # against GET /healthz on the same server, in the same run. Prints requests/s, p99 and the
 # ratio. Traffic goes to 127.0.0.1 only; every run is bounded in time.
 #
-#   scripts/load.sh [--connections 64] [--duration 10s] [--threads 2]
+#   scripts/load.sh [--connections 64] [--duration 10s] [--threads 2] [--durability strict|async]
 #
 # Builds the release binary, starts `warden serve` on a free port with a fresh data dir,
 # mints a token, runs wrk, checks that every 200 has its audit record, stops the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CONNECTIONS=64 DURATION=10s THREADS=2
+CONNECTIONS=64 DURATION=10s THREADS=2 DURABILITY=strict
 while [ $# -gt 0 ]; do
   case "$1" in
     --connections) CONNECTIONS=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
+    --durability) DURABILITY=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -30,6 +31,9 @@ BIN=target/release/warden
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$WORK/warden.toml" <<TOML
+[audit]
+durability = "$DURABILITY"
+
 [governance.rate_limit]
 enabled = false
 TOML
@@ -51,7 +55,7 @@ body = {"tool": "Bash", "call_id": None, "arguments": {
   "description": "Run the test suite and show what changed since the previous commit, keeping the full log for later inspection",
   "timeout": 120000,
   "env": {"RUST_LOG": "info", "CARGO_TERM_COLOR": "never", "PATH": "/usr/local/bin:/usr/bin:/bin"},
-  "context": "The user asked to verify the refactor of the storage layer. " * 6}}
+  "context": "The user asked to verify the refactor of the storage layer. " * 9}}
 del body["call_id"]
 open(sys.argv[1], "w").write(json.dumps(body))
 PY
@@ -79,7 +83,7 @@ end
 LUA
 
 run() { wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "$2" "http://127.0.0.1:$PORT$1" | grep '^RESULT'; }
-echo "body: $BODY_BYTES bytes; connections: $CONNECTIONS; duration: $DURATION per endpoint"
+echo "body: $BODY_BYTES bytes; connections: $CONNECTIONS; duration: $DURATION per endpoint; audit durability: $DURABILITY"
 H=$(run /healthz "$WORK/health.lua");  echo "healthz     $H"
 G=$(run /v1/govern "$WORK/govern.lua"); echo "v1/govern   $G"
 get() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
