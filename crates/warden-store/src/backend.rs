@@ -94,6 +94,9 @@ impl Backend {
             .busy_timeout(std::time::Duration::from_secs(5))
             .foreign_keys(true)
             // Statement journals of multi-row INSERTs stay in memory instead of a temp file.
+            // 8 KiB pages hold more ≈ 600-byte audit rows and index entries per page: fewer
+            // page splits and WAL frames per batch (new databases only).
+            .page_size(8192)
             .pragma("temp_store", "memory")
             // 16 MiB page cache per connection: the audit indexes stay in memory.
             .pragma("cache_size", "-16384")
