@@ -56,42 +56,7 @@ async fn sqlite_store() -> (warden_store::Store, std::path::PathBuf) {
 #[tokio::test]
 async fn sqlite_counters_match_the_in_memory_reference_call_for_call() {
     let (store, dir) = sqlite_store().await;
-    let sql = store.counters();
-    let reference = InMemoryCounterStore::default();
-    let keys = ["a", "b", "c"];
-    let mut rng = Lcg(11);
-    let mut now = 1_000_000u64;
-    for step in 0..300 {
-        now += rng.next(400);
-        if rng.next(5) == 0 {
-            let k = keys[rng.next(3) as usize];
-            let win = 1000 + rng.next(3) * 1000;
-            let b = sql.hit(&format!("h{k}"), win, now).await.unwrap();
-            let c = reference.hit(&format!("h{k}"), win, now).await.unwrap();
-            assert_eq!(b, c, "hit step {step}");
-            continue;
-        }
-        let n = 1 + rng.next(3) as usize;
-        let specs: Vec<WindowSpec<'_>> = (0..n)
-            .map(|i| {
-                w(
-                    keys[(i + rng.next(3) as usize) % 3],
-                    1 + rng.next(6),
-                    1000 + rng.next(4) * 1000,
-                )
-            })
-            .collect();
-        let idem = (rng.next(4) == 0).then(|| format!("call-{}", rng.next(20)));
-        let expected = reference
-            .acquire(&specs, idem.as_deref(), now)
-            .await
-            .unwrap();
-        let got = sql.acquire(&specs, idem.as_deref(), now).await.unwrap();
-        assert_eq!(
-            got, expected,
-            "acquire step {step}: {specs:?} idem {idem:?}"
-        );
-    }
+    matches_reference_call_for_call(store.counters().as_ref(), 11, 300).await;
     store.close().await;
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -235,22 +200,19 @@ impl Lcg {
     }
 }
 
-#[tokio::test]
-async fn redis_matches_the_in_memory_reference_call_for_call() {
-    let prefix = common::unique("warden-test:");
-    let Some(redis) = redis_store(&format!("{prefix}:")) else {
-        return;
-    };
+/// Drives `store` and the in-memory reference with the same pseudo-random calls and asserts
+/// identical answers, call for call.
+async fn matches_reference_call_for_call(store: &dyn CounterStore, seed: u64, steps: u32) {
     let reference = InMemoryCounterStore::default();
     let keys = ["a", "b", "c"];
-    let mut rng = Lcg(7);
+    let mut rng = Lcg(seed);
     let mut now = 1_000_000u64;
-    for step in 0..400 {
+    for step in 0..steps {
         now += rng.next(400);
         if rng.next(5) == 0 {
             let k = keys[rng.next(3) as usize];
             let win = 1000 + rng.next(3) * 1000;
-            let b = redis.hit(&format!("h{k}"), win, now).await.unwrap();
+            let b = store.hit(&format!("h{k}"), win, now).await.unwrap();
             let c = reference.hit(&format!("h{k}"), win, now).await.unwrap();
             assert_eq!(b, c, "hit step {step}");
             continue;
@@ -270,12 +232,21 @@ async fn redis_matches_the_in_memory_reference_call_for_call() {
             .acquire(&specs, idem.as_deref(), now)
             .await
             .unwrap();
-        let got = redis.acquire(&specs, idem.as_deref(), now).await.unwrap();
+        let got = store.acquire(&specs, idem.as_deref(), now).await.unwrap();
         assert_eq!(
             got, expected,
             "acquire step {step}: {specs:?} idem {idem:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn redis_matches_the_in_memory_reference_call_for_call() {
+    let prefix = common::unique("warden-test:");
+    let Some(redis) = redis_store(&format!("{prefix}:")) else {
+        return;
+    };
+    matches_reference_call_for_call(&redis, 7, 400).await;
     cleanup(&prefix).await;
 }
 

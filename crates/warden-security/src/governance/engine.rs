@@ -171,6 +171,13 @@ pub struct EvaluationJson<'a> {
     pub redacted_arguments: Option<&'a Value>,
 }
 
+/// Serializes as the wire form ([`EvaluationJson`]), without an intermediate `Value`.
+impl Serialize for Evaluation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_wire().serialize(serializer)
+    }
+}
+
 impl Evaluation {
     /// The wire form.
     pub fn to_wire(&self) -> EvaluationJson<'_> {
@@ -277,12 +284,20 @@ impl GovernanceEngine {
         config: &GovernanceConfig,
         store: Arc<dyn CounterStore>,
     ) -> Result<Self, ConfigError> {
+        Self::compile(config, store, None)
+    }
+
+    fn compile(
+        config: &GovernanceConfig,
+        store: Arc<dyn CounterStore>,
+        leak: Option<Arc<dyn LeakMatcher>>,
+    ) -> Result<Self, ConfigError> {
         Ok(Self {
             enabled: config.enabled,
             global_mode: config.mode,
             max_bytes: config.max_argument_bytes,
             max_depth: config.max_argument_depth,
-            slots: compile_layers(config, Some(store), None)?,
+            slots: compile_layers(config, Some(store), leak)?,
         })
     }
 
@@ -293,9 +308,7 @@ impl GovernanceEngine {
         store: Arc<dyn CounterStore>,
         leak: Arc<dyn LeakMatcher>,
     ) -> Result<Self, ConfigError> {
-        let mut engine = Self::new(config, store.clone())?;
-        engine.slots = compile_layers(config, Some(store), Some(leak))?;
-        Ok(engine)
+        Self::compile(config, store, Some(leak))
     }
 
     /// The built-in defaults (SPEC §5) with in-process counters.

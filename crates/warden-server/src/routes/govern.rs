@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;
-use warden_security::governance::{PolicyContext, Principal};
+use warden_security::governance::{Evaluation, PolicyContext, Principal};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -42,7 +42,7 @@ pub async fn govern(
     State(state): State<AppState>,
     caller: Caller,
     LimitedJson(req): LimitedJson<GovernRequest>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Evaluation>, ApiError> {
     caller.require_governable()?;
     if req.tool.is_empty() {
         return Err(ApiError::bad_request(
@@ -70,5 +70,5 @@ pub async fn govern(
         "govern",
         started.elapsed().as_secs_f64(),
     );
-    Ok(Json(eval.to_json()))
+    Ok(Json(eval))
 }
