@@ -13,6 +13,11 @@ use clap::{Parser, Subcommand};
 
 use crate::output::CliError;
 
+/// mimalloc instead of the system allocator: the server allocates per request on several
+/// threads, where glibc's arenas contend (see docs/PERFORMANCE.md, "HTTP service").
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Security infrastructure for AI agents.
 #[derive(Debug, Parser)]
 #[command(name = "warden", version, about, long_about = None)]

@@ -90,10 +90,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        // Taken, not cloned: one extraction per request (a second `Caller` in the same
+        // handler would find nothing and answer 401 — none does).
         parts
             .extensions
-            .get::<RequestContext>()
-            .cloned()
+            .remove::<RequestContext>()
             .map(Caller)
             .ok_or_else(|| {
                 ApiError::unauthorized("missing_token", "this endpoint needs a bearer token")

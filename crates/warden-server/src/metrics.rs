@@ -47,6 +47,11 @@ pub struct Metrics {
     pub decision_seconds: Histogram,
     /// Audit records waiting to be committed.
     pub audit_queue_depth: Gauge<i64, AtomicI64>,
+    /// Audit records committed by this process (a gauge mirrored from the writer's counter).
+    pub audit_records: Gauge<i64, AtomicI64>,
+    /// Audit transactions committed by this process; records ÷ batches is the group-commit
+    /// batch size.
+    pub audit_batches: Gauge<i64, AtomicI64>,
     /// Bot verdicts by class.
     pub bot_verdicts: Family<BotLabels, Counter>,
     /// HTTP requests by route and status class.
@@ -88,6 +93,18 @@ impl Metrics {
             "Audit records queued and not yet committed",
             audit_queue_depth.clone(),
         );
+        let audit_records = Gauge::<i64, AtomicI64>::default();
+        registry.register(
+            "audit_committed_records",
+            "Audit records committed by this process",
+            audit_records.clone(),
+        );
+        let audit_batches = Gauge::<i64, AtomicI64>::default();
+        registry.register(
+            "audit_committed_batches",
+            "Audit transactions (group commits) committed by this process",
+            audit_batches.clone(),
+        );
         let bot_verdicts = Family::<BotLabels, Counter>::default();
         registry.register(
             "bot_verdicts",
@@ -105,6 +122,8 @@ impl Metrics {
             decisions,
             decision_seconds,
             audit_queue_depth,
+            audit_records,
+            audit_batches,
             bot_verdicts,
             http_requests,
         }
@@ -126,6 +145,15 @@ impl Metrics {
             })
             .inc();
         self.decision_seconds.observe(seconds);
+    }
+
+    /// Copies the audit writer's queue depth and commit counters into the gauges.
+    pub fn observe_audit_writer(&self, writer: &warden_store::AuditWriter) {
+        let clamp = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        self.audit_queue_depth
+            .set(i64::try_from(writer.queue_depth()).unwrap_or(i64::MAX));
+        self.audit_records.set(clamp(writer.stats().records()));
+        self.audit_batches.set(clamp(writer.stats().batches()));
     }
 
     /// The Prometheus text exposition.

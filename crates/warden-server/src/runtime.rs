@@ -21,7 +21,7 @@ use crate::authority::{ServiceAuthenticator, WardenTokenAuthority};
 use crate::config::WardenConfig;
 use crate::datadir::{write_new_private_file, DataDir, DataDirError};
 use crate::metrics::Metrics;
-use crate::state::{AppState, ReadinessCheck};
+use crate::state::{AppState, ReadinessCheck, Services};
 
 /// Lifetime of the admin token written by `warden init` (30 days).
 pub const ADMIN_TOKEN_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -257,7 +257,7 @@ impl Runtime {
         );
         let auth = AuthValidationService::new(validator.clone(), AuthMode::Required);
         let audit_log: Arc<dyn AuditLog> = Arc::new(store.audit_log());
-        let state = AppState {
+        let state = AppState::new(Services {
             auth: Arc::new(ServiceAuthenticator(Arc::new(auth))),
             tokens: Arc::new(WardenTokenAuthority {
                 jwt,
@@ -267,6 +267,7 @@ impl Runtime {
             engine: Arc::new(engine),
             scanner: Arc::new(scanner),
             audit_sink: writer.clone() as Arc<dyn AuditSink>,
+            audit_writer: Some(writer.clone()),
             audit_log: audit_log.clone(),
             audit_key: Arc::new(Zeroizing::new(audit_key.as_bytes().to_vec())),
             vault,
@@ -282,7 +283,7 @@ impl Runtime {
                     Arc::new(KeysReady(keys)) as Arc<dyn ReadinessCheck>,
                 ),
             ],
-        };
+        });
         Ok(Runtime {
             config,
             data_dir: dd,

@@ -20,9 +20,27 @@ pub trait ReadinessCheck: Send + Sync {
     async fn check(&self) -> Result<(), String>;
 }
 
-/// Shared state of the HTTP service. Cheap to clone.
+/// Shared state of the HTTP service: one pointer, so the per-request clone that axum's `State`
+/// extractor makes is a single reference-count increment. Derefs to [`Services`].
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+impl AppState {
+    /// Wraps the services every handler shares.
+    pub fn new(services: Services) -> Self {
+        Self(Arc::new(services))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// What every handler shares (behind [`AppState`]).
+pub struct Services {
     /// Validates bearer tokens.
     pub auth: Arc<dyn Authenticate>,
     /// Mints, introspects and revokes tokens; publishes the JWKS.
@@ -33,6 +51,9 @@ pub struct AppState {
     pub scanner: Arc<SecretScanner>,
     /// Where decisions are appended.
     pub audit_sink: Arc<dyn AuditSink>,
+    /// The audit writer behind `audit_sink`, when it is the store's group-commit writer
+    /// (its queue depth and counters feed `/metrics`).
+    pub audit_writer: Option<Arc<warden_store::AuditWriter>>,
     /// Where decisions are read back.
     pub audit_log: Arc<dyn AuditLog>,
     /// The audit chain key.
@@ -50,5 +71,11 @@ pub struct AppState {
 impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for Services {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Services").finish_non_exhaustive()
     }
 }

@@ -113,13 +113,18 @@ impl Proxy {
         }));
     }
 
-    /// Stops listening and cuts every open connection.
-    fn down(&mut self) {
+    /// Stops listening and cuts every open connection; returns once the listener is closed
+    /// (an aborted task drops its listener only when it is next polled, so `up` could
+    /// otherwise find the port still taken).
+    async fn down(&mut self) {
         if let Some(t) = self.task.take() {
             t.abort();
+            let _ = t.await;
         }
-        for c in self.conns.lock().drain(..) {
+        let conns: Vec<_> = self.conns.lock().drain(..).collect();
+        for c in conns {
             c.abort();
+            let _ = c.await;
         }
     }
 }
@@ -147,7 +152,7 @@ async fn postgres_outage_fails_closed_then_recovers() {
     let writer = store.audit_writer(&key, AuditWriterOptions::default());
     writer.append(common::simple(1)).await.unwrap();
 
-    proxy.down();
+    proxy.down().await;
     let err = writer.append(common::simple(2)).await.unwrap_err();
     assert!(matches!(err, StoreError::Unavailable(_)), "{err:?}");
 
@@ -165,7 +170,7 @@ async fn postgres_outage_fails_closed_then_recovers() {
     let report = store.audit_log().verify(key.as_bytes()).await.unwrap();
     assert!(report.ok, "{report:?}");
     store.close().await;
-    proxy.down();
+    proxy.down().await;
     db.cleanup().await;
 }
 

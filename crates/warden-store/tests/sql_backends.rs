@@ -78,6 +78,7 @@ suite!(
     refuses_a_database_with_a_newer_schema,
     strict_appends_return_consecutive_seqs_and_verify,
     concurrent_appends_are_group_committed_into_one_chain,
+    writers_taking_turns_chain_after_each_other,
     async_appends_are_all_written_by_shutdown,
     async_full_queue_is_overloaded_and_nothing_is_dropped,
     appends_after_shutdown_are_unavailable,
@@ -243,6 +244,29 @@ async fn two_stores_on_one_database_append_to_one_chain(db: &TestDb) {
     wb.shutdown().await.unwrap();
     let report = verify(&a).await;
     assert!(report.ok && report.records == 200, "{report:?}");
+}
+
+/// Each writer remembers the tail it committed last; when the other process appended in
+/// between, its next batch must notice and chain after the real tail.
+async fn writers_taking_turns_chain_after_each_other(db: &TestDb) {
+    let a = open(db).await;
+    let b = open(db).await;
+    let wa = a.audit_writer(&key(), strict());
+    let wb = b.audit_writer(&key(), strict());
+    let mut expected = 1i64;
+    for round in 0..5u32 {
+        for (w, n) in [(&wa, 3u32), (&wb, 2u32)] {
+            for i in 0..n {
+                let seq = w.append(simple(round * 10 + i)).await.unwrap();
+                assert_eq!(seq, expected);
+                expected += 1;
+            }
+        }
+    }
+    wa.shutdown().await.unwrap();
+    wb.shutdown().await.unwrap();
+    let report = verify(&a).await;
+    assert!(report.ok && report.records == 25, "{report:?}");
 }
 
 async fn sample_log(db: &TestDb) -> Store {

@@ -35,6 +35,9 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 
 /// `GET /metrics`: Prometheus text exposition.
 pub async fn metrics(State(state): State<AppState>) -> Response {
+    if let Some(writer) = &state.audit_writer {
+        state.metrics.observe_audit_writer(writer);
+    }
     (
         [(
             header::CONTENT_TYPE,
