@@ -21,7 +21,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::agents::{on_word_boundaries, AgentKind, Lowered, AGENT_AUTOMATON, AGENT_RULES};
+use super::agent_index::AGENT_INDEX;
+use super::agents::{AgentKind, AGENT_RULES};
 use super::paths::{self, PathFinding};
 
 /// What kind of client sent a request.
@@ -314,7 +315,7 @@ pub struct BotClassifier {
 }
 
 /// What the user agent alone says.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct AgentFindings {
     pub scanner: Option<&'static str>,
     pub exploit: Option<&'static str>,
@@ -422,51 +423,77 @@ pub(crate) fn scan_agent(ua: &str) -> AgentFindings {
     findings
 }
 
-/// Runs the user-agent automaton once over `ua` (already trimmed).
+/// Earliest-ending (then longest) match of one kind so far: `(key, rule, end)`, where `key`
+/// orders matches as an overlapping Aho–Corasick pass over the user agent would report them.
+type Best = Option<(u64, u16, usize)>;
+
+/// The order key of a match: by end, then longer first.
+#[inline]
+fn match_key(start: usize, end: usize) -> u64 {
+    ((end as u64) << 16) | u64::from(u16::MAX - u16::try_from(end - start).unwrap_or(u16::MAX))
+}
+
+/// Looks `ua` (already trimmed) up in the user-agent word index once.
 pub(crate) fn scan_agent_uncached(ua: &str) -> AgentFindings {
-    let lowered = Lowered::new(ua.as_bytes());
-    let hay = lowered.as_bytes();
-    let mut f = AgentFindings::default();
-    for m in AGENT_AUTOMATON.find_overlapping_iter(hay) {
-        let Some(rule) = AGENT_RULES.get(m.pattern().as_usize()) else {
-            continue;
+    let hay = ua.as_bytes();
+    // One slot per [`AgentKind`] (declaration order).
+    let mut best: [Best; 10] = [None; 10];
+    let mut fork = false;
+    let mut seed_tool = false;
+    AGENT_INDEX.for_each_match(hay, |r, start, end| {
+        let Some(rule) = AGENT_RULES.get(usize::from(r)) else {
+            return;
         };
-        if !on_word_boundaries(hay, m.start(), m.end(), rule.left_boundary) {
-            continue;
-        }
         if rule.seed_max_len != 0 && hay.len() < usize::from(rule.seed_max_len) {
-            f.seed_tool = true;
+            seed_tool = true;
         }
-        let slot = match rule.kind {
-            AgentKind::Scanner => &mut f.scanner,
-            AgentKind::Exploit => &mut f.exploit,
-            AgentKind::AiAgent => &mut f.ai,
-            AgentKind::Crawler => &mut f.crawler,
-            AgentKind::Script => &mut f.script,
-            AgentKind::Headless => &mut f.headless,
-            AgentKind::GenericBot => &mut f.generic,
+        match rule.kind {
             AgentKind::EngineFork => {
-                f.fork = true;
-                continue;
+                fork = true;
+                return;
             }
-            AgentKind::ChromeVersion => {
-                if f.chrome_major.is_none() {
-                    f.chrome_major = hay.get(m.end()..).and_then(parse_major);
-                }
-                continue;
+            // The first version token whose major parses counts.
+            AgentKind::ChromeVersion | AgentKind::FirefoxVersion
+                if hay.get(end..).and_then(parse_major).is_none() =>
+            {
+                return;
             }
-            AgentKind::FirefoxVersion => {
-                if f.firefox_major.is_none() {
-                    f.firefox_major = hay.get(m.end()..).and_then(parse_major);
-                }
-                continue;
-            }
-        };
-        if slot.is_none() {
-            *slot = Some(rule.pattern);
+            _ => {}
         }
+        let key = match_key(start, end);
+        if let Some(slot) = best.get_mut(rule.kind as usize) {
+            if slot.is_none_or(|(k, _, _)| key < k) {
+                *slot = Some((key, r, end));
+            }
+        }
+    });
+    let pattern = |kind: AgentKind| {
+        best.get(kind as usize)
+            .copied()
+            .flatten()
+            .and_then(|(_, r, _)| AGENT_RULES.get(usize::from(r)))
+            .map(|rule| rule.pattern)
+    };
+    let major = |kind: AgentKind| {
+        best.get(kind as usize)
+            .copied()
+            .flatten()
+            .and_then(|(_, _, end)| hay.get(end..))
+            .and_then(parse_major)
+    };
+    AgentFindings {
+        scanner: pattern(AgentKind::Scanner),
+        exploit: pattern(AgentKind::Exploit),
+        ai: pattern(AgentKind::AiAgent),
+        crawler: pattern(AgentKind::Crawler),
+        script: pattern(AgentKind::Script),
+        headless: pattern(AgentKind::Headless),
+        generic: pattern(AgentKind::GenericBot),
+        fork,
+        chrome_major: major(AgentKind::ChromeVersion),
+        firefox_major: major(AgentKind::FirefoxVersion),
+        seed_tool,
     }
-    f
 }
 
 impl AgentFindings {
@@ -631,6 +658,146 @@ impl BotClassifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::agents::reference::{build_automaton, on_word_boundaries};
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    /// The former matcher: one overlapping pass of an Aho–Corasick DFA over the lowercased
+    /// user agent, each match checked for word boundaries, the first of each kind kept.
+    fn reference_scan(ua: &str) -> AgentFindings {
+        static AUTOMATON: LazyLock<aho_corasick::AhoCorasick> =
+            LazyLock::new(|| build_automaton(AGENT_RULES.iter().map(|r| r.pattern)));
+        let hay = ua.as_bytes().to_ascii_lowercase();
+        let hay = hay.as_slice();
+        let mut f = AgentFindings::default();
+        for m in AUTOMATON.find_overlapping_iter(hay) {
+            let Some(rule) = AGENT_RULES.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            if !on_word_boundaries(hay, m.start(), m.end(), rule.left_boundary) {
+                continue;
+            }
+            if rule.seed_max_len != 0 && hay.len() < usize::from(rule.seed_max_len) {
+                f.seed_tool = true;
+            }
+            let slot = match rule.kind {
+                AgentKind::Scanner => &mut f.scanner,
+                AgentKind::Exploit => &mut f.exploit,
+                AgentKind::AiAgent => &mut f.ai,
+                AgentKind::Crawler => &mut f.crawler,
+                AgentKind::Script => &mut f.script,
+                AgentKind::Headless => &mut f.headless,
+                AgentKind::GenericBot => &mut f.generic,
+                AgentKind::EngineFork => {
+                    f.fork = true;
+                    continue;
+                }
+                AgentKind::ChromeVersion => {
+                    if f.chrome_major.is_none() {
+                        f.chrome_major = hay.get(m.end()..).and_then(parse_major);
+                    }
+                    continue;
+                }
+                AgentKind::FirefoxVersion => {
+                    if f.firefox_major.is_none() {
+                        f.firefox_major = hay.get(m.end()..).and_then(parse_major);
+                    }
+                    continue;
+                }
+            };
+            if slot.is_none() {
+                *slot = Some(rule.pattern);
+            }
+        }
+        f
+    }
+
+    fn fixture_user_agents() -> Vec<String> {
+        include_str!("../../tests/fixtures/user_agents.jsonl")
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v.get("user_agent")?.as_str().map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn word_index_agrees_with_the_automaton_on_the_fixtures() {
+        let uas = fixture_user_agents();
+        assert!(uas.len() > 150);
+        for ua in &uas {
+            assert_eq!(scan_agent_uncached(ua), reference_scan(ua), "{ua}");
+        }
+    }
+
+    #[test]
+    fn word_index_agrees_with_the_automaton_on_every_pattern() {
+        for rule in AGENT_RULES {
+            let p = rule.pattern;
+            for ua in [
+                p.to_owned(),
+                p.to_ascii_uppercase(),
+                format!("Mozilla/5.0 ({p}/1.0; +https://example.com)"),
+                format!("x{p}"),
+                format!("{p}x"),
+                format!("1{p}/2"),
+                format!("{p}{p} {p}"),
+                format!("Bluesky {p};Chrome/99.0 Firefox/12"),
+            ] {
+                assert_eq!(scan_agent_uncached(&ua), reference_scan(&ua), "{ua}");
+            }
+        }
+    }
+
+    /// Fragments of patterns and separators, so generated user agents hit many rules.
+    fn soup() -> impl Strategy<Value = String> {
+        let pieces: Vec<String> = AGENT_RULES
+            .iter()
+            .flat_map(|r| {
+                let p = r.pattern;
+                let cut = p.len() / 2;
+                [
+                    p.to_owned(),
+                    p.get(..cut).unwrap_or(p).to_owned(),
+                    p.get(cut..).unwrap_or(p).to_owned(),
+                ]
+            })
+            .chain(
+                [
+                    " ",
+                    "/",
+                    ";",
+                    "(",
+                    ")",
+                    "-",
+                    "_",
+                    ".",
+                    "x",
+                    "7",
+                    "é",
+                    "{",
+                    "$",
+                    "Chrome/1",
+                    "Firefox/200",
+                ]
+                .map(str::to_owned),
+            )
+            .collect();
+        proptest::collection::vec(proptest::sample::select(pieces), 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn word_index_agrees_with_the_automaton_on_pattern_soup(ua in soup()) {
+            prop_assert_eq!(scan_agent_uncached(&ua), reference_scan(&ua));
+        }
+
+        #[test]
+        fn word_index_agrees_with_the_automaton_on_arbitrary_text(ua in any::<String>()) {
+            prop_assert_eq!(scan_agent_uncached(&ua), reference_scan(&ua));
+        }
+    }
 
     #[test]
     fn major_version_parser_stops_at_the_dot() {
