@@ -21,6 +21,7 @@
 use std::sync::LazyLock;
 
 use super::agents::{is_word_byte, AGENT_RULES};
+use super::fold::{load_short, Folded};
 use super::keytable::KeyTable;
 
 /// `b` in every byte of a word.
@@ -169,18 +170,6 @@ fn run_end(hay: &[u8], from: usize, letters: bool) -> usize {
     from + len
 }
 
-/// The first (up to) eight bytes of `bytes`, zero-padded, little-endian. A byte loop rather
-/// than a variable-length copy: that would call `memcpy` and then stall the 8-byte load on
-/// store forwarding.
-#[inline(always)]
-fn load_short(bytes: &[u8]) -> u64 {
-    bytes
-        .iter()
-        .take(8)
-        .enumerate()
-        .fold(0u64, |w, (j, &b)| w | (u64::from(b) << (8 * j)))
-}
-
 /// Up to eight bytes of `hay` from `at`, zero-padded past its end, little-endian.
 #[inline(always)]
 fn load8(hay: &[u8], at: usize) -> u64 {
@@ -232,8 +221,8 @@ fn first_word(pattern: &[u8]) -> Option<(usize, usize)> {
 /// Rules whose first word must end a word of the user agent (left edge unchecked).
 #[derive(Debug)]
 struct Suffix {
-    /// The first word, lowercase.
-    word: Vec<u8>,
+    /// The first word.
+    word: Folded,
     /// Rule numbers.
     rules: Vec<u16>,
 }
@@ -245,10 +234,14 @@ pub(crate) struct AgentIndex {
     keyed: KeyTable,
     /// Per rule: bytes of punctuation before its first word.
     lead: Vec<u8>,
-    /// Per rule: the pattern, lowercase.
-    lower: Vec<Vec<u8>>,
+    /// Per rule: the pattern, for case-insensitive comparison.
+    folded: Vec<Folded>,
+    /// Per rule: whether its last byte is a letter or digit (its right edge is checked).
+    right_word: Vec<bool>,
     /// Suffix rules, grouped by first word.
     suffixes: Vec<Suffix>,
+    /// Per suffix word: its lowercase bytes as a little-endian word and its length.
+    suffix_tails: Vec<(u64, u32)>,
     /// Last bytes (lowercase and uppercase) of the suffix words.
     suffix_last: [bool; 256],
     /// Rules without letters or digits.
@@ -284,10 +277,10 @@ impl AgentIndex {
                     suffix_last[usize::from(last)] = true;
                     suffix_last[usize::from(last.to_ascii_uppercase())] = true;
                 }
-                match suffixes.iter_mut().find(|s| s.word == word) {
+                match suffixes.iter_mut().find(|s| s.word.eq(&word)) {
                     Some(s) => s.rules.push(id),
                     None => suffixes.push(Suffix {
-                        word,
+                        word: Folded::new(&word),
                         rules: vec![id],
                     }),
                 }
@@ -305,12 +298,29 @@ impl AgentIndex {
                 })
             })
         });
+        let suffix_tails = suffixes
+            .iter()
+            .map(|s| {
+                let word = AGENT_RULES
+                    .get(usize::from(s.rules.first().copied().unwrap_or(0)))
+                    .map_or(&b""[..], |r| r.pattern.as_bytes())
+                    .get(..s.word.len())
+                    .unwrap_or(&[])
+                    .to_ascii_lowercase();
+                (load_short(&word), u32::try_from(word.len()).unwrap_or(0))
+            })
+            .collect();
         Self {
             keyed: KeyTable::new(keyed),
+            suffix_tails,
             lead,
-            lower: AGENT_RULES
+            folded: AGENT_RULES
                 .iter()
-                .map(|r| r.pattern.to_ascii_lowercase().into_bytes())
+                .map(|r| Folded::new(r.pattern.as_bytes()))
+                .collect(),
+            right_word: AGENT_RULES
+                .iter()
+                .map(|r| r.pattern.bytes().last().is_some_and(is_word_byte))
                 .collect(),
             suffixes,
             suffix_last,
@@ -340,7 +350,7 @@ impl AgentIndex {
                     .get(run.letters_end.wrapping_sub(1))
                     .copied()
                     .unwrap_or(0);
-                if self.suffix_last[usize::from(last)] {
+                if self.suffix_last[usize::from(last)] && self.maybe_suffix(hay, run.letters_end) {
                     self.suffix_matches(hay, run.start, run.letters_end, &mut f);
                 }
             }
@@ -380,7 +390,7 @@ impl AgentIndex {
             let Some(start) = e.checked_sub(suffix.word.len()).filter(|&st| st >= s) else {
                 continue;
             };
-            if !hay.get(start..e).is_some_and(|w| eq_lower(w, &suffix.word)) {
+            if !suffix.word.at(hay, start) {
                 continue;
             }
             for &r in &suffix.rules {
@@ -389,6 +399,23 @@ impl AgentIndex {
                 }
             }
         }
+    }
+
+    /// Whether a suffix word may end at `e`: compares the last bytes as one word per suffix
+    /// (suffix words are letters; `| 0x20` cannot turn another byte into a lowercase letter).
+    #[inline(always)]
+    fn maybe_suffix(&self, hay: &[u8], e: usize) -> bool {
+        let tail = match e.checked_sub(8).and_then(|s| hay.get(s..e)) {
+            Some(c) => {
+                let mut w = [0u8; 8];
+                w.copy_from_slice(c);
+                u64::from_le_bytes(w)
+            }
+            None => load_short(hay.get(..e).unwrap_or(&[])) << (8 * (8 - e.min(8))),
+        } | splat(0x20);
+        self.suffix_tails
+            .iter()
+            .any(|&(word, len)| len == 0 || len > 8 || tail >> (64 - 8 * len) == word)
     }
 
     #[inline(never)]
@@ -405,29 +432,18 @@ impl AgentIndex {
     }
 }
 
-/// `hay` equals `lower` (lowercase) ignoring ASCII case. A plain loop: the patterns are short
-/// and `eq_ignore_ascii_case` costs more to set up than to run here.
-#[inline]
-fn eq_lower(hay: &[u8], lower: &[u8]) -> bool {
-    hay.len() == lower.len()
-        && hay
-            .iter()
-            .zip(lower)
-            .all(|(h, l)| h.to_ascii_lowercase() == *l)
-}
-
 impl AgentIndex {
     /// Whether rule `r` occurs at `start` (ASCII case ignored) with its right edge on a word
     /// boundary; its end if so. (The left edge is the caller's: a word start, a suffix rule
     /// or punctuation.)
     #[inline]
     fn verify(&self, hay: &[u8], r: u16, start: usize) -> Option<usize> {
-        let p = self.lower.get(usize::from(r))?;
-        let end = start.checked_add(p.len())?;
-        if !eq_lower(hay.get(start..end)?, p) {
+        let p = self.folded.get(usize::from(r))?;
+        if !p.at(hay, start) {
             return None;
         }
-        let right_ok = !p.last().copied().is_some_and(is_word_byte)
+        let end = start + p.len();
+        let right_ok = !self.right_word.get(usize::from(r)).copied().unwrap_or(true)
             || !hay.get(end).copied().is_some_and(is_word_byte);
         right_ok.then_some(end)
     }

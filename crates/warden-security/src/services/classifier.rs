@@ -423,11 +423,8 @@ pub(crate) fn scan_agent(ua: &str) -> AgentFindings {
     findings
 }
 
-/// Earliest-ending (then longest) match of one kind so far: `(key, rule, end)`, where `key`
-/// orders matches as an overlapping Aho–Corasick pass over the user agent would report them.
-type Best = Option<(u64, u16, usize)>;
-
-/// The order key of a match: by end, then longer first.
+/// The order key of a match: by end, then longer first (as an overlapping Aho–Corasick pass
+/// over the user agent would report them).
 #[inline]
 fn match_key(start: usize, end: usize) -> u64 {
     ((end as u64) << 16) | u64::from(u16::MAX - u16::try_from(end - start).unwrap_or(u16::MAX))
@@ -436,8 +433,11 @@ fn match_key(start: usize, end: usize) -> u64 {
 /// Looks `ua` (already trimmed) up in the user-agent word index once.
 pub(crate) fn scan_agent_uncached(ua: &str) -> AgentFindings {
     let hay = ua.as_bytes();
-    // One slot per [`AgentKind`] (declaration order).
-    let mut best: [Best; 10] = [None; 10];
+    // Per [`AgentKind`] (declaration order): the key of the first match so far (`u64::MAX`:
+    // none yet) and its rule; for the version tokens, the parsed major.
+    let mut keys = [u64::MAX; 10];
+    let mut rules = [0u16; 10];
+    let mut majors = [None::<u32>; 2];
     let mut fork = false;
     let mut seed_tool = false;
     AGENT_INDEX.for_each_match(hay, |r, start, end| {
@@ -447,39 +447,39 @@ pub(crate) fn scan_agent_uncached(ua: &str) -> AgentFindings {
         if rule.seed_max_len != 0 && hay.len() < usize::from(rule.seed_max_len) {
             seed_tool = true;
         }
-        match rule.kind {
-            AgentKind::EngineFork => {
-                fork = true;
-                return;
-            }
-            // The first version token whose major parses counts.
-            AgentKind::ChromeVersion | AgentKind::FirefoxVersion
-                if hay.get(end..).and_then(parse_major).is_none() =>
-            {
-                return;
-            }
-            _ => {}
-        }
+        let kind = rule.kind as usize;
         let key = match_key(start, end);
-        if let Some(slot) = best.get_mut(rule.kind as usize) {
-            if slot.is_none_or(|(k, _, _)| key < k) {
-                *slot = Some((key, r, end));
+        let (Some(best), Some(slot)) = (keys.get_mut(kind), rules.get_mut(kind)) else {
+            return;
+        };
+        if key >= *best {
+            return;
+        }
+        match rule.kind {
+            AgentKind::EngineFork => fork = true,
+            // The first version token whose major parses counts.
+            AgentKind::ChromeVersion | AgentKind::FirefoxVersion => {
+                if let Some(major) = hay.get(end..).and_then(parse_major) {
+                    let i = usize::from(rule.kind == AgentKind::FirefoxVersion);
+                    if let Some(m) = majors.get_mut(i) {
+                        *m = Some(major);
+                    }
+                    *best = key;
+                }
+            }
+            _ => {
+                *best = key;
+                *slot = r;
             }
         }
     });
     let pattern = |kind: AgentKind| {
-        best.get(kind as usize)
-            .copied()
-            .flatten()
-            .and_then(|(_, r, _)| AGENT_RULES.get(usize::from(r)))
+        let i = kind as usize;
+        keys.get(i)
+            .filter(|&&k| k != u64::MAX)
+            .and_then(|_| rules.get(i))
+            .and_then(|&r| AGENT_RULES.get(usize::from(r)))
             .map(|rule| rule.pattern)
-    };
-    let major = |kind: AgentKind| {
-        best.get(kind as usize)
-            .copied()
-            .flatten()
-            .and_then(|(_, _, end)| hay.get(end..))
-            .and_then(parse_major)
     };
     AgentFindings {
         scanner: pattern(AgentKind::Scanner),
@@ -490,8 +490,8 @@ pub(crate) fn scan_agent_uncached(ua: &str) -> AgentFindings {
         headless: pattern(AgentKind::Headless),
         generic: pattern(AgentKind::GenericBot),
         fork,
-        chrome_major: major(AgentKind::ChromeVersion),
-        firefox_major: major(AgentKind::FirefoxVersion),
+        chrome_major: majors[0],
+        firefox_major: majors[1],
         seed_tool,
     }
 }

@@ -14,6 +14,8 @@
 mod agent_index;
 mod agents;
 mod classifier;
+mod flat_dfa;
+mod fold;
 mod keytable;
 mod layer;
 mod paths;

@@ -15,9 +15,8 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use aho_corasick::automaton::Automaton;
-use aho_corasick::{dfa::DFA, Anchored, MatchKind};
-
+use super::flat_dfa::FlatDfa;
+use super::fold::Folded;
 use super::keytable::KeyTable;
 
 /// Where a path pattern may match.
@@ -270,10 +269,12 @@ pub(crate) struct PathIndex {
     /// Anchored rules shorter than [`KEY_LEN`] (none in the built-in set), tried at every
     /// segment start.
     short: Vec<u16>,
-    /// Payload rules (anywhere, path or query): a small DFA over their lowercase forms.
-    payloads: DFA,
+    /// Payload rules (anywhere, path or query): a small DFA.
+    payloads: FlatDfa,
     /// Payload pattern number → rule number.
     payload_rules: Vec<u16>,
+    /// Per rule: the pattern, for case-insensitive comparison.
+    folded: Vec<Folded>,
     /// Lowercase extension ([`ext_key`]) → its number in `EXT_ANYWHERE` then
     /// `EXT_ROOT_ONLY`, with bit 15 set for the root-only ones.
     extensions: KeyTable,
@@ -313,7 +314,7 @@ impl PathIndex {
         for (i, rule) in PATH_RULES.iter().enumerate() {
             let Ok(id) = u16::try_from(i) else { break };
             if rule.anchor == Anchor::Anywhere {
-                payloads.push(rule.pattern.to_ascii_lowercase());
+                payloads.push(rule.pattern);
                 payload_rules.push(id);
             } else if let Some(key) = key_at(rule.pattern.as_bytes(), 0) {
                 anchored.push((key, id));
@@ -321,11 +322,7 @@ impl PathIndex {
                 short.push(id);
             }
         }
-        let payloads = DFA::builder()
-            .match_kind(MatchKind::Standard)
-            .prefilter(false)
-            .build(payloads)
-            .expect("the built-in payload patterns compile");
+        let payloads = FlatDfa::new(&payloads).expect("the built-in payload patterns compile");
         let mut extensions = Vec::new();
         for (i, e) in EXT_ANYWHERE.iter().chain(EXT_ROOT_ONLY).enumerate() {
             let root_only = if i >= EXT_ANYWHERE.len() { 0x8000 } else { 0 };
@@ -338,6 +335,10 @@ impl PathIndex {
             short,
             payloads,
             payload_rules,
+            folded: PATH_RULES
+                .iter()
+                .map(|r| Folded::new(r.pattern.as_bytes()))
+                .collect(),
             extensions: KeyTable::new(extensions),
         }
     }
@@ -529,6 +530,17 @@ struct Survey {
     nul: bool,
 }
 
+/// Bytes [`survey`] looks at more closely: `%`, `\\`, `?`, `#`, NUL, non-ASCII.
+static SURVEY_SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        t[b] = matches!(b as u8, b'%' | b'\\' | b'?' | b'#' | 0 | 0x80..=0xff);
+        b += 1;
+    }
+    t
+};
+
 /// One pass over `bytes` (small inputs: a plain loop beats several `memchr` calls).
 fn survey(bytes: &[u8]) -> Survey {
     let mut out = Survey {
@@ -537,22 +549,26 @@ fn survey(bytes: &[u8]) -> Survey {
         nul: false,
     };
     let mut prev = 0u8;
+    let mut double_slash = false;
     for (i, &b) in bytes.iter().enumerate() {
+        double_slash |= b == b'/' && prev == b'/';
+        prev = b;
+        if !SURVEY_SPECIAL[usize::from(b)] {
+            continue;
+        }
         match b {
             b'%' => {
                 out.needs_normalizing |= bytes.get(i + 1).copied().and_then(hex).is_some()
                     && bytes.get(i + 2).copied().and_then(hex).is_some()
                     || matches!(bytes.get(i + 1), Some(b'u' | b'U'));
             }
-            b'\\' => out.needs_normalizing = true,
-            b'/' => out.needs_normalizing |= prev == b'/',
             b'?' | b'#' => out.cut = out.cut.min(i),
             0 => out.nul = true,
-            0x80.. => out.needs_normalizing = true,
-            _ => {}
+            // A backslash or a non-ASCII byte.
+            _ => out.needs_normalizing = true,
         }
-        prev = b;
     }
+    out.needs_normalizing |= double_slash;
     out
 }
 
@@ -631,12 +647,12 @@ pub(crate) fn analyze(raw: &str) -> PathFindings {
             let cands = index.anchored.get(key);
             if !cands.is_empty() {
                 for &r in cands {
-                    anchored_match(path, start, first_start, r, &mut ranked);
+                    anchored_match(index, path, start, first_start, r, &mut ranked);
                 }
             }
         }
         for &r in &index.short {
-            anchored_match(path, start, first_start, r, &mut ranked);
+            anchored_match(index, path, start, first_start, r, &mut ranked);
         }
         start += len + 1;
     }
@@ -658,27 +674,16 @@ pub(crate) fn analyze(raw: &str) -> PathFindings {
         found.push(PathFinding::Extension("~"));
     }
 
-    // Payloads anywhere, path or query: one DFA pass, lowercasing on the fly.
-    let dfa = &index.payloads;
-    if let Ok(mut sid) = dfa.start_state(Anchored::No) {
-        for (i, &b) in text.iter().enumerate() {
-            sid = dfa.next_state(Anchored::No, sid, b.to_ascii_lowercase());
-            if dfa.is_special(sid) && dfa.is_match(sid) {
-                for k in 0..dfa.match_len(sid) {
-                    let pid = dfa.match_pattern(sid, k);
-                    let Some(rule) = index
-                        .payload_rules
-                        .get(pid.as_usize())
-                        .and_then(|&r| PATH_RULES.get(usize::from(r)))
-                    else {
-                        continue;
-                    };
-                    let end = i + 1;
-                    ranked.offer(end - dfa.pattern_len(pid), end, finding_of(rule));
-                }
-            }
+    // Payloads anywhere, path or query: one pass of a small DFA.
+    index.payloads.for_each_match(text, |p, start, end| {
+        if let Some(rule) = index
+            .payload_rules
+            .get(usize::from(p))
+            .and_then(|&r| PATH_RULES.get(usize::from(r)))
+        {
+            ranked.offer(start, end, finding_of(rule));
         }
-    }
+    });
     for f in ranked.sorted() {
         found.push(f);
     }
@@ -696,15 +701,24 @@ fn finding_of(rule: &PathRule) -> PathFinding {
 
 /// Tries anchored rule `r` at segment start `s` of `path`.
 #[inline]
-fn anchored_match(path: &[u8], s: usize, first_start: usize, r: u16, ranked: &mut Ranked) {
-    let Some(rule) = PATH_RULES.get(usize::from(r)) else {
+fn anchored_match(
+    index: &PathIndex,
+    path: &[u8],
+    s: usize,
+    first_start: usize,
+    r: u16,
+    ranked: &mut Ranked,
+) {
+    let (Some(rule), Some(p)) = (
+        PATH_RULES.get(usize::from(r)),
+        index.folded.get(usize::from(r)),
+    ) else {
         return;
     };
-    let p = rule.pattern.as_bytes();
-    let e = s + p.len();
-    if !path.get(s..e).is_some_and(|t| t.eq_ignore_ascii_case(p)) {
+    if !p.at(path, s) {
         return;
     }
+    let e = s + p.len();
     let fits = match rule.anchor {
         Anchor::Anywhere => true,
         Anchor::Segment => ends_segment(path, e),
