@@ -106,10 +106,14 @@ pub(crate) struct Run {
     pub start: usize,
     /// End of the letters (exclusive).
     pub letters_end: usize,
-    /// End of the word (letters and digits) that continues from `start` (exclusive).
+    /// End of the word (letters and digits) that begins at `start` (exclusive); only when
+    /// `word_start` (computing it for runs inside a word could rescan a long word once per
+    /// run: quadratic on `a1a1a1…`), else `letters_end`.
     pub word_end: usize,
     /// Whether `start` begins a word (the byte before is not a letter or digit).
     pub word_start: bool,
+    /// Whether the letters end the word (the byte after them is not a digit).
+    pub ends_word: bool,
 }
 
 /// Calls `f` for every maximal run of ASCII letters in `hay`, in order, and returns whether
@@ -134,18 +138,26 @@ fn scan_runs(hay: &[u8], trigger: u64, mut f: impl FnMut(Run)) -> bool {
             let letters = (!(b.letters >> off)).trailing_zeros();
             let word = (!(b.words >> off)).trailing_zeros();
             let start = base + off as usize;
+            let word_start = (before >> off) & 1 == 0;
             let mut run = Run {
                 start,
                 letters_end: start + letters as usize,
-                word_end: start + word as usize,
-                word_start: (before >> off) & 1 == 0,
+                word_end: start + if word_start { word } else { letters } as usize,
+                word_start,
+                ends_word: letters == word,
             };
             if off + word >= 64 {
-                // Crosses into the next block (rare: long words).
-                run.word_end = run_end(hay, run.word_end, false);
+                // Crosses into the next block (rare: long words). Each byte is rescanned at
+                // most once: letter runs are disjoint, and so are the words they start.
                 if off + letters >= 64 {
                     run.letters_end = run_end(hay, run.letters_end, true);
                 }
+                run.word_end = if word_start {
+                    run_end(hay, run.word_end, false)
+                } else {
+                    run.letters_end
+                };
+                run.ends_word = !hay.get(run.letters_end).copied().is_some_and(is_word_byte);
             }
             f(run);
         }
@@ -345,7 +357,7 @@ impl AgentIndex {
                 }
             }
             // Suffix words are letters: they end a letter run that ends its word.
-            if run.letters_end == run.word_end {
+            if run.ends_word {
                 let last = hay
                     .get(run.letters_end.wrapping_sub(1))
                     .copied()
@@ -465,11 +477,18 @@ mod tests {
         for i in 0..b.len() {
             if b[i].is_ascii_alphabetic() && (i == 0 || !b[i - 1].is_ascii_alphabetic()) {
                 let count = |f: fn(&u8) -> bool| b[i..].iter().take_while(|c| f(c)).count();
+                let letters_end = i + count(u8::is_ascii_alphabetic);
+                let word_start = i == 0 || !b[i - 1].is_ascii_alphanumeric();
                 out.push(Run {
                     start: i,
-                    letters_end: i + count(u8::is_ascii_alphabetic),
-                    word_end: i + count(u8::is_ascii_alphanumeric),
-                    word_start: i == 0 || !b[i - 1].is_ascii_alphanumeric(),
+                    letters_end,
+                    word_end: if word_start {
+                        i + count(u8::is_ascii_alphanumeric)
+                    } else {
+                        letters_end
+                    },
+                    word_start,
+                    ends_word: !b.get(letters_end).is_some_and(u8::is_ascii_digit),
                 });
             }
         }

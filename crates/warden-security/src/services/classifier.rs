@@ -308,7 +308,7 @@ impl Default for ClassifierConfig {
     }
 }
 
-/// The bot classifier. Cheap to clone; the pattern automata are shared process-wide.
+/// The bot classifier. Cheap to clone; the compiled pattern indexes are shared process-wide.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BotClassifier {
     config: ClassifierConfig,
@@ -367,7 +367,7 @@ impl Default for MemoSlot {
 
 thread_local! {
     /// Real traffic repeats a few hundred user agents; remembering their findings per thread
-    /// skips the automaton for them. Keys are compared in full, so a collision only costs a
+    /// skips the word index for them. Keys are compared in full, so a collision only costs a
     /// miss (an attacker can evict entries, never poison them).
     static AGENT_MEMO: std::cell::RefCell<Vec<MemoSlot>> =
         std::cell::RefCell::new(vec![MemoSlot::default(); MEMO_SLOTS]);

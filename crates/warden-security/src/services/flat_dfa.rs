@@ -10,6 +10,9 @@ use aho_corasick::automaton::Automaton;
 use aho_corasick::dfa::DFA;
 use aho_corasick::{Anchored, MatchKind};
 
+/// The matches of one match state: `(pattern, pattern length)`.
+type StateMatches = Box<[(u16, u16)]>;
+
 /// The flattened automaton.
 #[derive(Debug)]
 pub(crate) struct FlatDfa {
@@ -24,7 +27,7 @@ pub(crate) struct FlatDfa {
     /// Class count.
     stride: u32,
     /// Per match state (state / stride): `(pattern, pattern length)` of every match there.
-    matches: Box<[Box<[(u16, u16)]>]>,
+    matches: Box<[StateMatches]>,
 }
 
 impl FlatDfa {

@@ -843,7 +843,7 @@ mod tests {
                 format!("/a/{p}/b"),
                 format!("/a/{p}x"),
                 format!("/x{p}"),
-                format!("{p}"),
+                p.to_string(),
                 format!("//{p}//{p}"),
                 format!("/{p}/{p}.php?q={p}"),
                 format!("/search?q={p}"),
