@@ -45,6 +45,16 @@ fn a_one_megabyte_user_agent_is_classified() {
 }
 
 #[test]
+fn a_one_megabyte_word_of_alternating_letters_and_digits_is_classified() {
+    // Every letter run sits inside one long word: finding where that word ends must not be
+    // repeated per run (that would be quadratic).
+    let ua = "a1".repeat(MB / 2);
+    let _ = classify("/", &ua);
+    let ua = format!("x {}", "bot1".repeat(MB / 4));
+    let _ = classify("/", &ua);
+}
+
+#[test]
 fn a_one_megabyte_run_of_one_byte_is_classified() {
     let ua = "a".repeat(MB);
     let _ = classify("/", &ua);

@@ -1,6 +1,6 @@
 //! What user agents say about their senders: the product tokens of crawlers, AI agents, HTTP
-//! libraries and CLIs, headless browsers and offensive scanners, compiled into one
-//! Aho–Corasick automaton.
+//! libraries and CLIs, headless browsers and offensive scanners, compiled into one word index
+//! ([`super::agent_index`]).
 //!
 //! The knowledge comes from the operators' own documentation (search engines' and social
 //! networks' crawler pages, AI vendors' bot pages, monitoring services' FAQ), the default
@@ -10,10 +10,6 @@
 //! (the neighbouring byte is not an ASCII letter or digit), so `zap` matches `OWASP ZAP` and
 //! `ZAP/2.14` but not `Zapier`, and `nmap` does not match inside another word. Patterns that
 //! begin or end with punctuation (`java/`, `${jndi:`) only check the alphanumeric edge.
-
-use std::sync::LazyLock;
-
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 
 /// What a matched user-agent token means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -506,84 +502,57 @@ pub(crate) const AGENT_RULES: &[AgentRule] = &[
     r("Firefox/", FirefoxVersion),
 ];
 
-/// The compiled user-agent automaton (one DFA for every rule).
-pub(crate) static AGENT_AUTOMATON: LazyLock<AhoCorasick> =
-    LazyLock::new(|| build_automaton(AGENT_RULES.iter().map(|r| r.pattern)));
-
-/// Builds an overlapping-capable DFA over the ASCII-lowercased `patterns`. Haystacks are
-/// lowercased first ([`Lowered`]): a case-sensitive automaton over one case has about half
-/// the byte classes of an ASCII-case-insensitive one, so its table stays in cache.
-#[allow(clippy::expect_used)] // the patterns are compile-time constants; tests build them
-pub(crate) fn build_automaton<'a>(patterns: impl IntoIterator<Item = &'a str>) -> AhoCorasick {
-    AhoCorasick::builder()
-        .match_kind(MatchKind::Standard)
-        .kind(Some(AhoCorasickKind::DFA))
-        .build(patterns.into_iter().map(str::to_ascii_lowercase))
-        .expect("the built-in pattern set compiles")
-}
-
-/// Haystacks up to this many bytes are lowercased on the stack.
-const STACK_LOWER: usize = 256;
-
-/// An ASCII-lowercased copy of a haystack, on the stack when short (no allocation in the
-/// common case).
-#[allow(clippy::large_enum_variant)] // the inline buffer is the point: no heap in the common case
-pub(crate) enum Lowered {
-    /// Short haystack.
-    Stack([u8; STACK_LOWER], usize),
-    /// Long haystack.
-    Heap(Vec<u8>),
-}
-
-impl Lowered {
-    /// Lowercases `src`.
-    pub(crate) fn new(src: &[u8]) -> Self {
-        if src.len() <= STACK_LOWER {
-            let mut buf = [0u8; STACK_LOWER];
-            for (d, s) in buf.iter_mut().zip(src) {
-                *d = s.to_ascii_lowercase();
-            }
-            Lowered::Stack(buf, src.len())
-        } else {
-            Lowered::Heap(src.to_ascii_lowercase())
-        }
-    }
-
-    /// The lowercased bytes.
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        match self {
-            Lowered::Stack(buf, len) => &buf[..*len],
-            Lowered::Heap(v) => v,
-        }
-    }
-}
-
 /// True when `b` counts as part of a word for boundary checks.
 #[inline]
 pub(crate) fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric()
 }
 
-/// True when the match `[start, end)` of `pattern` in `hay` sits on word boundaries: an
-/// alphanumeric first (last) pattern byte must not be preceded (followed) by a word byte.
-#[inline]
-pub(crate) fn on_word_boundaries(hay: &[u8], start: usize, end: usize, check_left: bool) -> bool {
-    let first_is_word = hay.get(start).copied().is_some_and(is_word_byte);
-    let last_is_word = end
-        .checked_sub(1)
-        .and_then(|i| hay.get(i))
-        .copied()
-        .is_some_and(is_word_byte);
-    let left_ok = !check_left
-        || !first_is_word
-        || start == 0
-        || !hay.get(start - 1).copied().is_some_and(is_word_byte);
-    let right_ok = !last_is_word || !hay.get(end).copied().is_some_and(is_word_byte);
-    left_ok && right_ok
+/// The former matcher, kept as the reference the word index is checked against: an
+/// overlapping Aho–Corasick DFA over the lowercased patterns, each match then checked for
+/// word boundaries.
+#[cfg(test)]
+pub(crate) mod reference {
+    use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+
+    use super::is_word_byte;
+
+    /// Builds an overlapping-capable DFA over the ASCII-lowercased `patterns`.
+    #[allow(clippy::expect_used)]
+    pub(crate) fn build_automaton<'a>(patterns: impl IntoIterator<Item = &'a str>) -> AhoCorasick {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(patterns.into_iter().map(str::to_ascii_lowercase))
+            .expect("the built-in pattern set compiles")
+    }
+
+    /// True when the match `[start, end)` in `hay` sits on word boundaries: an alphanumeric
+    /// first (last) pattern byte must not be preceded (followed) by a word byte.
+    pub(crate) fn on_word_boundaries(
+        hay: &[u8],
+        start: usize,
+        end: usize,
+        check_left: bool,
+    ) -> bool {
+        let first_is_word = hay.get(start).copied().is_some_and(is_word_byte);
+        let last_is_word = end
+            .checked_sub(1)
+            .and_then(|i| hay.get(i))
+            .copied()
+            .is_some_and(is_word_byte);
+        let left_ok = !check_left
+            || !first_is_word
+            || start == 0
+            || !hay.get(start - 1).copied().is_some_and(is_word_byte);
+        let right_ok = !last_is_word || !hay.get(end).copied().is_some_and(is_word_byte);
+        left_ok && right_ok
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::reference::on_word_boundaries;
     use super::*;
 
     #[test]
@@ -592,11 +561,6 @@ mod tests {
             assert!(!rule.pattern.is_empty());
             assert!(rule.pattern.is_ascii(), "{}", rule.pattern);
         }
-    }
-
-    #[test]
-    fn automaton_builds_with_one_pattern_per_rule() {
-        assert_eq!(AGENT_AUTOMATON.patterns_len(), AGENT_RULES.len());
     }
 
     #[test]

@@ -21,7 +21,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::agents::{on_word_boundaries, AgentKind, Lowered, AGENT_AUTOMATON, AGENT_RULES};
+use super::agent_index::AGENT_INDEX;
+use super::agents::{AgentKind, AGENT_RULES};
 use super::paths::{self, PathFinding};
 
 /// What kind of client sent a request.
@@ -307,14 +308,14 @@ impl Default for ClassifierConfig {
     }
 }
 
-/// The bot classifier. Cheap to clone; the pattern automata are shared process-wide.
+/// The bot classifier. Cheap to clone; the compiled pattern indexes are shared process-wide.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct BotClassifier {
     config: ClassifierConfig,
 }
 
 /// What the user agent alone says.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub(crate) struct AgentFindings {
     pub scanner: Option<&'static str>,
     pub exploit: Option<&'static str>,
@@ -366,7 +367,7 @@ impl Default for MemoSlot {
 
 thread_local! {
     /// Real traffic repeats a few hundred user agents; remembering their findings per thread
-    /// skips the automaton for them. Keys are compared in full, so a collision only costs a
+    /// skips the word index for them. Keys are compared in full, so a collision only costs a
     /// miss (an attacker can evict entries, never poison them).
     static AGENT_MEMO: std::cell::RefCell<Vec<MemoSlot>> =
         std::cell::RefCell::new(vec![MemoSlot::default(); MEMO_SLOTS]);
@@ -422,51 +423,77 @@ pub(crate) fn scan_agent(ua: &str) -> AgentFindings {
     findings
 }
 
-/// Runs the user-agent automaton once over `ua` (already trimmed).
+/// The order key of a match: by end, then longer first (as an overlapping Aho–Corasick pass
+/// over the user agent would report them).
+#[inline]
+fn match_key(start: usize, end: usize) -> u64 {
+    ((end as u64) << 16) | u64::from(u16::MAX - u16::try_from(end - start).unwrap_or(u16::MAX))
+}
+
+/// Looks `ua` (already trimmed) up in the user-agent word index once.
 pub(crate) fn scan_agent_uncached(ua: &str) -> AgentFindings {
-    let lowered = Lowered::new(ua.as_bytes());
-    let hay = lowered.as_bytes();
-    let mut f = AgentFindings::default();
-    for m in AGENT_AUTOMATON.find_overlapping_iter(hay) {
-        let Some(rule) = AGENT_RULES.get(m.pattern().as_usize()) else {
-            continue;
+    let hay = ua.as_bytes();
+    // Per [`AgentKind`] (declaration order): the key of the first match so far (`u64::MAX`:
+    // none yet) and its rule; for the version tokens, the parsed major.
+    let mut keys = [u64::MAX; 10];
+    let mut rules = [0u16; 10];
+    let mut majors = [None::<u32>; 2];
+    let mut fork = false;
+    let mut seed_tool = false;
+    AGENT_INDEX.for_each_match(hay, |r, start, end| {
+        let Some(rule) = AGENT_RULES.get(usize::from(r)) else {
+            return;
         };
-        if !on_word_boundaries(hay, m.start(), m.end(), rule.left_boundary) {
-            continue;
-        }
         if rule.seed_max_len != 0 && hay.len() < usize::from(rule.seed_max_len) {
-            f.seed_tool = true;
+            seed_tool = true;
         }
-        let slot = match rule.kind {
-            AgentKind::Scanner => &mut f.scanner,
-            AgentKind::Exploit => &mut f.exploit,
-            AgentKind::AiAgent => &mut f.ai,
-            AgentKind::Crawler => &mut f.crawler,
-            AgentKind::Script => &mut f.script,
-            AgentKind::Headless => &mut f.headless,
-            AgentKind::GenericBot => &mut f.generic,
-            AgentKind::EngineFork => {
-                f.fork = true;
-                continue;
-            }
-            AgentKind::ChromeVersion => {
-                if f.chrome_major.is_none() {
-                    f.chrome_major = hay.get(m.end()..).and_then(parse_major);
-                }
-                continue;
-            }
-            AgentKind::FirefoxVersion => {
-                if f.firefox_major.is_none() {
-                    f.firefox_major = hay.get(m.end()..).and_then(parse_major);
-                }
-                continue;
-            }
+        let kind = rule.kind as usize;
+        let key = match_key(start, end);
+        let (Some(best), Some(slot)) = (keys.get_mut(kind), rules.get_mut(kind)) else {
+            return;
         };
-        if slot.is_none() {
-            *slot = Some(rule.pattern);
+        if key >= *best {
+            return;
         }
+        match rule.kind {
+            AgentKind::EngineFork => fork = true,
+            // The first version token whose major parses counts.
+            AgentKind::ChromeVersion | AgentKind::FirefoxVersion => {
+                if let Some(major) = hay.get(end..).and_then(parse_major) {
+                    let i = usize::from(rule.kind == AgentKind::FirefoxVersion);
+                    if let Some(m) = majors.get_mut(i) {
+                        *m = Some(major);
+                    }
+                    *best = key;
+                }
+            }
+            _ => {
+                *best = key;
+                *slot = r;
+            }
+        }
+    });
+    let pattern = |kind: AgentKind| {
+        let i = kind as usize;
+        keys.get(i)
+            .filter(|&&k| k != u64::MAX)
+            .and_then(|_| rules.get(i))
+            .and_then(|&r| AGENT_RULES.get(usize::from(r)))
+            .map(|rule| rule.pattern)
+    };
+    AgentFindings {
+        scanner: pattern(AgentKind::Scanner),
+        exploit: pattern(AgentKind::Exploit),
+        ai: pattern(AgentKind::AiAgent),
+        crawler: pattern(AgentKind::Crawler),
+        script: pattern(AgentKind::Script),
+        headless: pattern(AgentKind::Headless),
+        generic: pattern(AgentKind::GenericBot),
+        fork,
+        chrome_major: majors[0],
+        firefox_major: majors[1],
+        seed_tool,
     }
-    f
 }
 
 impl AgentFindings {
@@ -631,6 +658,146 @@ impl BotClassifier {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::agents::reference::{build_automaton, on_word_boundaries};
+    use proptest::prelude::*;
+    use std::sync::LazyLock;
+
+    /// The former matcher: one overlapping pass of an Aho–Corasick DFA over the lowercased
+    /// user agent, each match checked for word boundaries, the first of each kind kept.
+    fn reference_scan(ua: &str) -> AgentFindings {
+        static AUTOMATON: LazyLock<aho_corasick::AhoCorasick> =
+            LazyLock::new(|| build_automaton(AGENT_RULES.iter().map(|r| r.pattern)));
+        let hay = ua.as_bytes().to_ascii_lowercase();
+        let hay = hay.as_slice();
+        let mut f = AgentFindings::default();
+        for m in AUTOMATON.find_overlapping_iter(hay) {
+            let Some(rule) = AGENT_RULES.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            if !on_word_boundaries(hay, m.start(), m.end(), rule.left_boundary) {
+                continue;
+            }
+            if rule.seed_max_len != 0 && hay.len() < usize::from(rule.seed_max_len) {
+                f.seed_tool = true;
+            }
+            let slot = match rule.kind {
+                AgentKind::Scanner => &mut f.scanner,
+                AgentKind::Exploit => &mut f.exploit,
+                AgentKind::AiAgent => &mut f.ai,
+                AgentKind::Crawler => &mut f.crawler,
+                AgentKind::Script => &mut f.script,
+                AgentKind::Headless => &mut f.headless,
+                AgentKind::GenericBot => &mut f.generic,
+                AgentKind::EngineFork => {
+                    f.fork = true;
+                    continue;
+                }
+                AgentKind::ChromeVersion => {
+                    if f.chrome_major.is_none() {
+                        f.chrome_major = hay.get(m.end()..).and_then(parse_major);
+                    }
+                    continue;
+                }
+                AgentKind::FirefoxVersion => {
+                    if f.firefox_major.is_none() {
+                        f.firefox_major = hay.get(m.end()..).and_then(parse_major);
+                    }
+                    continue;
+                }
+            };
+            if slot.is_none() {
+                *slot = Some(rule.pattern);
+            }
+        }
+        f
+    }
+
+    fn fixture_user_agents() -> Vec<String> {
+        include_str!("../../tests/fixtures/user_agents.jsonl")
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v.get("user_agent")?.as_str().map(str::to_owned))
+            .collect()
+    }
+
+    #[test]
+    fn word_index_agrees_with_the_automaton_on_the_fixtures() {
+        let uas = fixture_user_agents();
+        assert!(uas.len() > 150);
+        for ua in &uas {
+            assert_eq!(scan_agent_uncached(ua), reference_scan(ua), "{ua}");
+        }
+    }
+
+    #[test]
+    fn word_index_agrees_with_the_automaton_on_every_pattern() {
+        for rule in AGENT_RULES {
+            let p = rule.pattern;
+            for ua in [
+                p.to_owned(),
+                p.to_ascii_uppercase(),
+                format!("Mozilla/5.0 ({p}/1.0; +https://example.com)"),
+                format!("x{p}"),
+                format!("{p}x"),
+                format!("1{p}/2"),
+                format!("{p}{p} {p}"),
+                format!("Bluesky {p};Chrome/99.0 Firefox/12"),
+            ] {
+                assert_eq!(scan_agent_uncached(&ua), reference_scan(&ua), "{ua}");
+            }
+        }
+    }
+
+    /// Fragments of patterns and separators, so generated user agents hit many rules.
+    fn soup() -> impl Strategy<Value = String> {
+        let pieces: Vec<String> = AGENT_RULES
+            .iter()
+            .flat_map(|r| {
+                let p = r.pattern;
+                let cut = p.len() / 2;
+                [
+                    p.to_owned(),
+                    p.get(..cut).unwrap_or(p).to_owned(),
+                    p.get(cut..).unwrap_or(p).to_owned(),
+                ]
+            })
+            .chain(
+                [
+                    " ",
+                    "/",
+                    ";",
+                    "(",
+                    ")",
+                    "-",
+                    "_",
+                    ".",
+                    "x",
+                    "7",
+                    "é",
+                    "{",
+                    "$",
+                    "Chrome/1",
+                    "Firefox/200",
+                ]
+                .map(str::to_owned),
+            )
+            .collect();
+        proptest::collection::vec(proptest::sample::select(pieces), 0..24).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn word_index_agrees_with_the_automaton_on_pattern_soup(ua in soup()) {
+            prop_assert_eq!(scan_agent_uncached(&ua), reference_scan(&ua));
+        }
+
+        #[test]
+        fn word_index_agrees_with_the_automaton_on_arbitrary_text(ua in any::<String>()) {
+            prop_assert_eq!(scan_agent_uncached(&ua), reference_scan(&ua));
+        }
+    }
 
     #[test]
     fn major_version_parser_stops_at_the_dot() {

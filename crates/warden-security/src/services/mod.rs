@@ -3,15 +3,20 @@
 //! - [`ScannerDetector`]: the seed's static yes/no checks (`is_scanner_path`,
 //!   `is_scanner_agent`, `is_high_velocity`, `is_scanner`).
 //! - [`BotClassifier`]: [`RequestFacts`] → [`Verdict`] (a [`BotClass`] — human, crawler,
-//!   ai_agent, script, scanner — and the [`Reason`]s that fired). All user-agent knowledge is
-//!   one Aho–Corasick DFA, all path knowledge another; matches are checked for word /
-//!   path-segment boundaries; a classification allocates nothing in the common case.
+//!   ai_agent, script, scanner — and the [`Reason`]s that fired). The user-agent knowledge is
+//!   a word index (each word of the user agent is looked up once, the few rules filed under
+//!   it are compared in full, word boundaries included); the path knowledge a segment index
+//!   plus a small DFA for payloads; a classification allocates nothing in the common case.
 //! - [`VelocityTracker`]: requests per client key over a sliding window in a
 //!   [`crate::CounterStore`].
 //! - [`BotDetectionLayer`]: the tower layer (`log`, `tag`, `block`) for axum apps.
 
+mod agent_index;
 mod agents;
 mod classifier;
+mod flat_dfa;
+mod fold;
+mod keytable;
 mod layer;
 mod paths;
 mod scanner;

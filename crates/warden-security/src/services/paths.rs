@@ -15,9 +15,9 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
-
-use super::agents::{build_automaton, Lowered};
+use super::flat_dfa::FlatDfa;
+use super::fold::Folded;
+use super::keytable::KeyTable;
 
 /// Where a path pattern may match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -257,9 +257,142 @@ const EXT_ANYWHERE: &[&str] = &[
 /// downloads.
 const EXT_ROOT_ONLY: &[&str] = &["zip", "gz", "tgz", "tar", "rar", "7z", "bz2", "xz", "htm"];
 
-/// The compiled path automaton.
-pub(crate) static PATH_AUTOMATON: LazyLock<AhoCorasick> =
-    LazyLock::new(|| build_automaton(PATH_RULES.iter().map(|r| r.pattern)));
+/// Anchored rules are filed under their first this many bytes.
+const KEY_LEN: usize = 3;
+
+/// The compiled path knowledge.
+#[derive(Debug)]
+pub(crate) struct PathIndex {
+    /// First [`KEY_LEN`] bytes (lowercase) → the segment, root and prefix rules starting so:
+    /// they all begin at a segment start, so each segment costs one lookup.
+    anchored: KeyTable,
+    /// Anchored rules shorter than [`KEY_LEN`] (none in the built-in set), tried at every
+    /// segment start.
+    short: Vec<u16>,
+    /// Payload rules (anywhere, path or query): a small DFA.
+    payloads: FlatDfa,
+    /// Payload pattern number → rule number.
+    payload_rules: Vec<u16>,
+    /// Per rule: the pattern, for case-insensitive comparison.
+    folded: Vec<Folded>,
+    /// Lowercase extension ([`ext_key`]) → its number in `EXT_ANYWHERE` then
+    /// `EXT_ROOT_ONLY`, with bit 15 set for the root-only ones.
+    extensions: KeyTable,
+}
+
+/// An extension of up to eight bytes as a key: its lowercase bytes, little-endian.
+#[inline]
+fn ext_key(ext: &[u8]) -> Option<u64> {
+    (ext.len() <= 8).then(|| {
+        ext.iter()
+            .rev()
+            .fold(0u64, |k, &b| (k << 8) | u64::from(b.to_ascii_lowercase()))
+    })
+}
+
+/// The index over [`PATH_RULES`], built on first use.
+pub(crate) static PATH_INDEX: LazyLock<PathIndex> = LazyLock::new(PathIndex::build);
+
+/// The lowercase first [`KEY_LEN`] bytes at `at` as a key (`None` when fewer remain).
+#[inline]
+fn key_at(text: &[u8], at: usize) -> Option<u64> {
+    let b = text.get(at..at.checked_add(KEY_LEN)?)?;
+    Some(
+        b.iter()
+            .rev()
+            .fold(0u64, |k, &x| (k << 8) | u64::from(x.to_ascii_lowercase())),
+    )
+}
+
+impl PathIndex {
+    #[allow(clippy::expect_used)] // the payload patterns are compile-time constants; tests build them
+    fn build() -> Self {
+        let mut anchored = Vec::new();
+        let mut short = Vec::new();
+        let mut payloads = Vec::new();
+        let mut payload_rules = Vec::new();
+        for (i, rule) in PATH_RULES.iter().enumerate() {
+            let Ok(id) = u16::try_from(i) else { break };
+            if rule.anchor == Anchor::Anywhere {
+                payloads.push(rule.pattern);
+                payload_rules.push(id);
+            } else if let Some(key) = key_at(rule.pattern.as_bytes(), 0) {
+                anchored.push((key, id));
+            } else {
+                short.push(id);
+            }
+        }
+        let payloads = FlatDfa::new(&payloads).expect("the built-in payload patterns compile");
+        let mut extensions = Vec::new();
+        for (i, e) in EXT_ANYWHERE.iter().chain(EXT_ROOT_ONLY).enumerate() {
+            let root_only = if i >= EXT_ANYWHERE.len() { 0x8000 } else { 0 };
+            if let (Some(key), Ok(i)) = (ext_key(e.as_bytes()), u16::try_from(i)) {
+                extensions.push((key, i | root_only));
+            }
+        }
+        Self {
+            anchored: KeyTable::new(anchored),
+            short,
+            payloads,
+            payload_rules,
+            folded: PATH_RULES
+                .iter()
+                .map(|r| Folded::new(r.pattern.as_bytes()))
+                .collect(),
+            extensions: KeyTable::new(extensions),
+        }
+    }
+}
+
+/// The best (earliest-ending, then longest) few distinct findings of the pattern rules, in
+/// the order an overlapping Aho–Corasick pass over the path would report them.
+#[derive(Default)]
+struct Ranked {
+    items: [Option<(u64, PathFinding)>; 4],
+}
+
+impl Ranked {
+    /// Records a match of `f` at `start..end`.
+    #[inline]
+    fn offer(&mut self, start: usize, end: usize, f: PathFinding) {
+        let longer_first = u16::MAX - u16::try_from(end - start).unwrap_or(u16::MAX);
+        let key = ((end as u64) << 16) | u64::from(longer_first);
+        for (k, g) in self.items.iter_mut().flatten() {
+            if *g == f {
+                *k = (*k).min(key);
+                return;
+            }
+        }
+        // A free slot, else the slot with the largest key if this one is smaller.
+        let mut target: Option<(usize, u64)> = None;
+        for (i, slot) in self.items.iter().enumerate() {
+            match slot {
+                None => {
+                    target = Some((i, u64::MAX));
+                    break;
+                }
+                Some((k, _)) if target.is_none_or(|(_, t)| *k > t) => target = Some((i, *k)),
+                Some(_) => {}
+            }
+        }
+        if let Some((i, worst)) = target {
+            if key < worst {
+                if let Some(slot) = self.items.get_mut(i) {
+                    *slot = Some((key, f));
+                }
+            }
+        }
+    }
+
+    /// The findings, earliest first.
+    fn sorted(mut self) -> impl Iterator<Item = PathFinding> {
+        if self.items[1].is_some() {
+            self.items
+                .sort_unstable_by_key(|x| x.map_or(u64::MAX, |(k, _)| k));
+        }
+        self.items.into_iter().map_while(|x| x.map(|(_, f)| f))
+    }
+}
 
 /// What was found in a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -395,9 +528,18 @@ struct Survey {
     needs_normalizing: bool,
     /// A raw NUL byte.
     nul: bool,
-    /// An ASCII uppercase letter.
-    upper: bool,
 }
+
+/// Bytes [`survey`] looks at more closely: `%`, `\\`, `?`, `#`, NUL, non-ASCII.
+static SURVEY_SPECIAL: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0usize;
+    while b < 256 {
+        t[b] = matches!(b as u8, b'%' | b'\\' | b'?' | b'#' | 0 | 0x80..=0xff);
+        b += 1;
+    }
+    t
+};
 
 /// One pass over `bytes` (small inputs: a plain loop beats several `memchr` calls).
 fn survey(bytes: &[u8]) -> Survey {
@@ -405,37 +547,39 @@ fn survey(bytes: &[u8]) -> Survey {
         cut: bytes.len(),
         needs_normalizing: false,
         nul: false,
-        upper: false,
     };
     let mut prev = 0u8;
+    let mut double_slash = false;
     for (i, &b) in bytes.iter().enumerate() {
+        double_slash |= b == b'/' && prev == b'/';
+        prev = b;
+        if !SURVEY_SPECIAL[usize::from(b)] {
+            continue;
+        }
         match b {
             b'%' => {
                 out.needs_normalizing |= bytes.get(i + 1).copied().and_then(hex).is_some()
                     && bytes.get(i + 2).copied().and_then(hex).is_some()
                     || matches!(bytes.get(i + 1), Some(b'u' | b'U'));
             }
-            b'\\' => out.needs_normalizing = true,
-            b'/' => out.needs_normalizing |= prev == b'/',
             b'?' | b'#' => out.cut = out.cut.min(i),
             0 => out.nul = true,
-            b'A'..=b'Z' => out.upper = true,
-            0x80.. => out.needs_normalizing = true,
-            _ => {}
+            // A backslash or a non-ASCII byte.
+            _ => out.needs_normalizing = true,
         }
-        prev = b;
     }
+    out.needs_normalizing |= double_slash;
     out
 }
 
-/// The normalized form of a raw path (`path[?query][#fragment]`): `(text, path_len, nul,
-/// upper)`, where `text[..path_len]` is the path and the rest (if any) is `?query` decoded
-/// the same way; `nul` and `upper` say whether `text` holds a NUL byte / an uppercase letter.
-pub(crate) fn normalize(raw: &str) -> (Cow<'_, [u8]>, usize, bool, bool) {
+/// The normalized form of a raw path (`path[?query][#fragment]`): `(text, path_len, nul)`,
+/// where `text[..path_len]` is the path and the rest (if any) is `?query` decoded the same
+/// way; `nul` says whether `text` holds a NUL byte.
+pub(crate) fn normalize(raw: &str) -> (Cow<'_, [u8]>, usize, bool) {
     let bytes = raw.as_bytes();
     let sv = survey(bytes);
     if !sv.needs_normalizing {
-        return (Cow::Borrowed(bytes), sv.cut, sv.nul, sv.upper);
+        return (Cow::Borrowed(bytes), sv.cut, sv.nul);
     }
     let (path, rest) = bytes.split_at(sv.cut);
     let mut p = decode_rounds(path);
@@ -446,8 +590,7 @@ pub(crate) fn normalize(raw: &str) -> (Cow<'_, [u8]>, usize, bool, bool) {
         p.extend_from_slice(&q);
     }
     let nul = p.contains(&0);
-    let upper = p.iter().any(u8::is_ascii_uppercase);
-    (Cow::Owned(p), path_len, nul, upper)
+    (Cow::Owned(p), path_len, nul)
 }
 
 fn decode_rounds(input: &[u8]) -> Vec<u8> {
@@ -463,93 +606,128 @@ fn decode_rounds(input: &[u8]) -> Vec<u8> {
     cur
 }
 
-fn eq_ignore_case(a: &[u8], b: &str) -> bool {
-    a.eq_ignore_ascii_case(b.as_bytes())
-}
-
-/// Analyses a raw path (with optional query). `include_generic` keeps the seed's generic
-/// paths as findings.
+/// Analyses a raw path (with optional query).
 pub(crate) fn analyze(raw: &str) -> PathFindings {
     let mut found = PathFindings::default();
-    let (text, path_len, nul, upper) = normalize(raw);
+    let (text, path_len, nul) = normalize(raw);
     let text: &[u8] = &text;
     if nul {
         found.push(PathFinding::NullByte);
     }
-    let path = &text[..path_len];
+    let path = text.get(..path_len).unwrap_or(text);
+    let index = &*PATH_INDEX;
+    let mut ranked = Ranked::default();
+    let first_start = path.iter().position(|&b| b != b'/').unwrap_or(path.len());
 
-    // Segment checks: traversal, dot-files, extensions.
+    // One pass over the segments: traversal, dot-files, the last segment's extension, and
+    // the anchored rules (they all begin at a segment start: 0, or just after a slash).
     let mut depth = 0usize;
-    let mut last: &[u8] = &[];
-    for segment in path.split(|&b| b == b'/') {
-        if segment.is_empty() {
-            continue;
+    let mut last = (0usize, 0usize); // the last non-empty segment, matrix parameters cut
+    let mut start = 0usize;
+    while start <= path.len() {
+        let rest = path.get(start..).unwrap_or(&[]);
+        let len = rest.iter().position(|&b| b == b'/').unwrap_or(rest.len());
+        if len > 0 {
+            depth += 1;
+            // Matrix parameters (`..;/`, `x;jsessionid=…`) do not change what is addressed.
+            let seg = rest.get(..len).unwrap_or(&[]);
+            let core = seg.iter().position(|&b| b == b';').unwrap_or(len);
+            let core_bytes = seg.get(..core).unwrap_or(&[]);
+            last = (start, start + core);
+            if core_bytes == b".." {
+                found.push(PathFinding::Traversal);
+            } else if core > 1
+                && core_bytes.first() == Some(&b'.')
+                && !core_bytes.eq_ignore_ascii_case(b".well-known")
+            {
+                found.push(PathFinding::DotFile);
+            }
         }
-        depth += 1;
-        // Matrix parameters (`..;/`, `x;jsessionid=…`) do not change what is addressed.
-        let core = match segment.iter().position(|&b| b == b';') {
-            Some(i) => &segment[..i],
-            None => segment,
-        };
-        last = core;
-        if core == b".." {
-            found.push(PathFinding::Traversal);
-        } else if core.len() > 1 && core[0] == b'.' && !eq_ignore_case(core, ".well-known") {
-            found.push(PathFinding::DotFile);
+        if let Some(key) = key_at(path, start) {
+            let cands = index.anchored.get(key);
+            if !cands.is_empty() {
+                for &r in cands {
+                    anchored_match(index, path, start, first_start, r, &mut ranked);
+                }
+            }
         }
+        for &r in &index.short {
+            anchored_match(index, path, start, first_start, r, &mut ranked);
+        }
+        start += len + 1;
     }
-    if let Some(ext) = extension(last) {
-        if let Some(e) = EXT_ANYWHERE.iter().find(|e| eq_ignore_case(ext, e)) {
-            found.push(PathFinding::Extension(e));
-        } else if depth == 1 {
-            if let Some(e) = EXT_ROOT_ONLY.iter().find(|e| eq_ignore_case(ext, e)) {
+    let name = path.get(last.0..last.1).unwrap_or(&[]);
+    if let Some(ext) = extension(name).and_then(ext_key) {
+        if let Some(&e) = index.extensions.get(ext).first() {
+            let (e, root_only) = (usize::from(e & 0x7fff), e & 0x8000 != 0);
+            if let Some(e) = EXT_ANYWHERE
+                .iter()
+                .chain(EXT_ROOT_ONLY)
+                .nth(e)
+                .filter(|_| !root_only || depth == 1)
+            {
                 found.push(PathFinding::Extension(e));
             }
         }
     }
-    if last.last() == Some(&b'~') {
+    if name.last() == Some(&b'~') {
         found.push(PathFinding::Extension("~"));
     }
 
-    // Probe and payload patterns.
-    let first_start = path.iter().position(|&b| b != b'/').unwrap_or(path.len());
-    // Most paths are lowercase already: copy only when needed.
-    let lowered;
-    let hay: &[u8] = if upper {
-        lowered = Lowered::new(text);
-        lowered.as_bytes()
-    } else {
-        text
-    };
-    for m in PATH_AUTOMATON.find_overlapping_iter(hay) {
-        let Some(rule) = PATH_RULES.get(m.pattern().as_usize()) else {
-            continue;
-        };
-        let (s, e) = (m.start(), m.end());
-        let fits = match rule.anchor {
-            Anchor::Anywhere => true,
-            Anchor::Segment => e <= path_len && starts_segment(path, s) && ends_segment(path, e),
-            Anchor::Prefix => e <= path_len && starts_segment(path, s),
-            Anchor::Root => {
-                e <= path_len
-                    && s == first_start
-                    && (rule.pattern.ends_with('/') || ends_segment(path, e))
-            }
-        };
-        if !fits {
-            continue;
+    // Payloads anywhere, path or query: one pass of a small DFA.
+    index.payloads.for_each_match(text, |p, start, end| {
+        if let Some(rule) = index
+            .payload_rules
+            .get(usize::from(p))
+            .and_then(|&r| PATH_RULES.get(usize::from(r)))
+        {
+            ranked.offer(start, end, finding_of(rule));
         }
-        found.push(match rule.strength {
-            Strength::Probe => PathFinding::Probe(rule.family),
-            Strength::Generic => PathFinding::Generic(rule.pattern),
-            Strength::Exploit => PathFinding::Exploit(rule.family),
-        });
+    });
+    for f in ranked.sorted() {
+        found.push(f);
     }
     found
 }
 
-fn starts_segment(path: &[u8], s: usize) -> bool {
-    s == 0 || path.get(s - 1) == Some(&b'/')
+/// The finding a matched rule stands for.
+fn finding_of(rule: &PathRule) -> PathFinding {
+    match rule.strength {
+        Strength::Probe => PathFinding::Probe(rule.family),
+        Strength::Generic => PathFinding::Generic(rule.pattern),
+        Strength::Exploit => PathFinding::Exploit(rule.family),
+    }
+}
+
+/// Tries anchored rule `r` at segment start `s` of `path`.
+#[inline]
+fn anchored_match(
+    index: &PathIndex,
+    path: &[u8],
+    s: usize,
+    first_start: usize,
+    r: u16,
+    ranked: &mut Ranked,
+) {
+    let (Some(rule), Some(p)) = (
+        PATH_RULES.get(usize::from(r)),
+        index.folded.get(usize::from(r)),
+    ) else {
+        return;
+    };
+    if !p.at(path, s) {
+        return;
+    }
+    let e = s + p.len();
+    let fits = match rule.anchor {
+        Anchor::Anywhere => true,
+        Anchor::Segment => ends_segment(path, e),
+        Anchor::Prefix => true,
+        Anchor::Root => s == first_start && (rule.pattern.ends_with('/') || ends_segment(path, e)),
+    };
+    if fits {
+        ranked.offer(s, e, finding_of(rule));
+    }
 }
 
 fn ends_segment(path: &[u8], e: usize) -> bool {
@@ -568,6 +746,153 @@ fn extension(name: &[u8]) -> Option<&[u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::agents::reference::build_automaton;
+    use proptest::prelude::*;
+
+    fn eq_ignore_case(a: &[u8], b: &str) -> bool {
+        a.eq_ignore_ascii_case(b.as_bytes())
+    }
+
+    fn starts_segment(path: &[u8], s: usize) -> bool {
+        s == 0 || path.get(s - 1) == Some(&b'/')
+    }
+
+    /// The former matcher: the segment checks as in [`analyze`], then one overlapping pass of
+    /// an Aho–Corasick DFA over every path rule, each match checked for its anchor.
+    fn reference_analyze(raw: &str) -> PathFindings {
+        static AUTOMATON: LazyLock<aho_corasick::AhoCorasick> =
+            LazyLock::new(|| build_automaton(PATH_RULES.iter().map(|r| r.pattern)));
+        let mut found = PathFindings::default();
+        let (text, path_len, nul) = normalize(raw);
+        let text: &[u8] = &text;
+        if nul {
+            found.push(PathFinding::NullByte);
+        }
+        let path = &text[..path_len];
+        let mut depth = 0usize;
+        let mut last: &[u8] = &[];
+        for segment in path.split(|&b| b == b'/') {
+            if segment.is_empty() {
+                continue;
+            }
+            depth += 1;
+            let core = match segment.iter().position(|&b| b == b';') {
+                Some(i) => &segment[..i],
+                None => segment,
+            };
+            last = core;
+            if core == b".." {
+                found.push(PathFinding::Traversal);
+            } else if core.len() > 1 && core[0] == b'.' && !eq_ignore_case(core, ".well-known") {
+                found.push(PathFinding::DotFile);
+            }
+        }
+        if let Some(ext) = extension(last) {
+            if let Some(e) = EXT_ANYWHERE.iter().find(|e| eq_ignore_case(ext, e)) {
+                found.push(PathFinding::Extension(e));
+            } else if depth == 1 {
+                if let Some(e) = EXT_ROOT_ONLY.iter().find(|e| eq_ignore_case(ext, e)) {
+                    found.push(PathFinding::Extension(e));
+                }
+            }
+        }
+        if last.last() == Some(&b'~') {
+            found.push(PathFinding::Extension("~"));
+        }
+        let first_start = path.iter().position(|&b| b != b'/').unwrap_or(path.len());
+        let hay = text.to_ascii_lowercase();
+        for m in AUTOMATON.find_overlapping_iter(&hay) {
+            let Some(rule) = PATH_RULES.get(m.pattern().as_usize()) else {
+                continue;
+            };
+            let (s, e) = (m.start(), m.end());
+            let fits = match rule.anchor {
+                Anchor::Anywhere => true,
+                Anchor::Segment => {
+                    e <= path_len && starts_segment(path, s) && ends_segment(path, e)
+                }
+                Anchor::Prefix => e <= path_len && starts_segment(path, s),
+                Anchor::Root => {
+                    e <= path_len
+                        && s == first_start
+                        && (rule.pattern.ends_with('/') || ends_segment(path, e))
+                }
+            };
+            if fits {
+                found.push(finding_of(rule));
+            }
+        }
+        found
+    }
+
+    fn same(raw: &str) -> Result<(), TestCaseError> {
+        let new: Vec<PathFinding> = analyze(raw).iter().collect();
+        let old: Vec<PathFinding> = reference_analyze(raw).iter().collect();
+        prop_assert_eq!(new, old, "{}", raw);
+        Ok(())
+    }
+
+    #[test]
+    fn segment_index_agrees_with_the_automaton_on_every_pattern() {
+        for rule in PATH_RULES {
+            let p = rule.pattern;
+            let up = p.to_ascii_uppercase();
+            for raw in [
+                format!("/{p}"),
+                format!("/{up}/x"),
+                format!("/a/{p}/b"),
+                format!("/a/{p}x"),
+                format!("/x{p}"),
+                p.to_string(),
+                format!("//{p}//{p}"),
+                format!("/{p}/{p}.php?q={p}"),
+                format!("/search?q={p}"),
+                format!("/a/%2e%2e/{p};x=1/.env~"),
+                format!("/backup.zip/{p}/union select/etc/passwd"),
+            ] {
+                if let Err(e) = same(&raw) {
+                    panic!("{e}");
+                }
+            }
+        }
+    }
+
+    fn path_soup() -> impl Strategy<Value = String> {
+        let pieces: Vec<String> = PATH_RULES
+            .iter()
+            .flat_map(|r| {
+                let p = r.pattern;
+                let cut = p.len() / 2;
+                [
+                    p.to_owned(),
+                    p.get(..cut).unwrap_or(p).to_owned(),
+                    p.get(cut..).unwrap_or(p).to_owned(),
+                ]
+            })
+            .chain(
+                [
+                    "/", "/", "/", "?", "#", ";", ".", "..", "%2e", "%25", "\\", "x", "A", ".php",
+                    ".zip", "~", "%00",
+                ]
+                .map(str::to_owned),
+            )
+            .collect();
+        proptest::collection::vec(proptest::sample::select(pieces), 0..16).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn segment_index_agrees_with_the_automaton_on_path_soup(raw in path_soup()) {
+            same(&raw)?;
+        }
+
+        #[test]
+        fn segment_index_agrees_with_the_automaton_on_arbitrary_text(raw in any::<String>()) {
+            same(&raw)?;
+        }
+    }
 
     fn kinds(path: &str) -> Vec<PathFinding> {
         analyze(path).iter().collect()
@@ -575,7 +900,7 @@ mod tests {
 
     #[test]
     fn plain_paths_are_not_copied() {
-        let (text, len, _, _) = normalize("/api/v1/users?x=1");
+        let (text, len, _) = normalize("/api/v1/users?x=1");
         assert!(matches!(text, Cow::Borrowed(_)));
         assert_eq!(len, "/api/v1/users".len());
     }
@@ -621,6 +946,17 @@ mod tests {
         for r in PATH_RULES {
             assert!(r.pattern.is_ascii() && !r.pattern.is_empty());
         }
-        assert_eq!(PATH_AUTOMATON.patterns_len(), PATH_RULES.len());
+        let index = &*PATH_INDEX;
+        assert_eq!(
+            index.anchored.value_count() + index.short.len() + index.payload_rules.len(),
+            PATH_RULES.len()
+        );
+        assert!(index.short.is_empty(), "every anchored pattern has a key");
+        assert!(
+            PATH_RULES
+                .iter()
+                .all(|r| !r.pattern.starts_with('/') || r.anchor == Anchor::Anywhere),
+            "anchored patterns start inside a segment"
+        );
     }
 }
