@@ -3,24 +3,27 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::response::Response;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use http::{HeaderMap, HeaderValue, StatusCode};
+use parking_lot::RwLock;
 use serde_json::{json, Value};
 use warden_security::governance::Decision;
 use warden_types::RequestContext;
 
 use super::config::{McpConfig, McpConfigError};
 use super::jsonrpc::{self, codes, Kind, Payload};
+use super::scan::scan_result_in_place;
 use super::sse::{SseEvent, SseParser};
 use super::traits::{CredentialSource, McpGovernor};
 use super::upstream::{
-    resolve_credentials, scrub_credentials, scrub_str, upstream_headers, InjectedCredentials,
-    SessionBindings, SessionCheck, UpstreamServer, MCP_METHOD, MCP_NAME, MCP_SESSION_ID,
+    resolve_credentials, scrub_credentials, scrub_str, upstream_headers, CredentialError,
+    InjectedCredentials, SessionBindings, SessionCheck, UpstreamServer, MCP_METHOD, MCP_NAME,
+    MCP_SESSION_ID,
 };
 
 /// Sessions remembered per gateway (oldest forgotten first; a forgotten session answers 404
@@ -55,7 +58,14 @@ pub struct McpGateway {
     client: reqwest::Client,
     max_body: usize,
     sessions: SessionBindings,
+    /// Resolved credentials per server, reused for `credential_ttl`.
+    credential_cache: HashMap<String, CredentialSlot>,
+    credential_ttl: Duration,
+    no_credentials: Arc<InjectedCredentials>,
 }
+
+/// The credentials last resolved for one server, and when.
+type CredentialSlot = RwLock<Option<(Instant, Arc<InjectedCredentials>)>>;
 
 impl std::fmt::Debug for McpGateway {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -71,8 +81,8 @@ impl std::fmt::Debug for McpGateway {
 enum Pending {
     /// `tools/list`: filter the listed tools.
     ToolsList,
-    /// `tools/call`, or `tasks/result` (which carries the result of a tool call run as a
-    /// task): scan the result.
+    /// `tools/call`, `tasks/result` (which carries the result of a tool call run as a task),
+    /// `resources/read`, `prompts/get`: scan the result.
     ScanResult,
     Other,
 }
@@ -105,6 +115,13 @@ impl McpGateway {
             client,
             max_body: config.max_body_bytes,
             sessions: SessionBindings::new(MAX_SESSION_BINDINGS),
+            credential_cache: config
+                .servers
+                .iter()
+                .map(|s| (s.name.clone(), RwLock::new(None)))
+                .collect(),
+            credential_ttl: Duration::from_millis(config.credential_cache_ms),
+            no_credentials: Arc::new(InjectedCredentials::default()),
         })
     }
 
@@ -120,6 +137,33 @@ impl McpGateway {
 
     pub(crate) fn server(&self, name: &str) -> Option<Arc<UpstreamServer>> {
         self.servers.get(name).cloned()
+    }
+
+    /// The credentials to inject for `server`: resolved from the vault, then reused for
+    /// `credential_cache_ms`. Failures are not cached (the next request tries again).
+    async fn injected_credentials(
+        &self,
+        server: &UpstreamServer,
+    ) -> Result<Arc<InjectedCredentials>, CredentialError> {
+        if server.inject.is_empty() {
+            return Ok(self.no_credentials.clone());
+        }
+        let slot = self
+            .credential_cache
+            .get(&server.name)
+            .filter(|_| !self.credential_ttl.is_zero());
+        if let Some(slot) = slot {
+            if let Some((at, cached)) = &*slot.read() {
+                if at.elapsed() < self.credential_ttl {
+                    return Ok(cached.clone());
+                }
+            }
+        }
+        let fresh = Arc::new(resolve_credentials(server, self.credentials.as_ref()).await?);
+        if let Some(slot) = slot {
+            *slot.write() = Some((Instant::now(), fresh.clone()));
+        }
+        Ok(fresh)
     }
 
     /// Refuses a session id the caller did not open through this gateway.
@@ -221,7 +265,9 @@ impl McpGateway {
                     pending.insert(jsonrpc::id_key(&id), Pending::ToolsList);
                     forward.push(msg);
                 }
-                "tasks/result" => {
+                // Results that carry upstream content to the agent: a task's tool result,
+                // resource contents, prompt messages.
+                "tasks/result" | "resources/read" | "prompts/get" => {
                     pending.insert(jsonrpc::id_key(&id), Pending::ScanResult);
                     forward.push(msg);
                 }
@@ -236,7 +282,7 @@ impl McpGateway {
             return local_only(local, is_batch);
         }
 
-        let credentials = match resolve_credentials(&server, self.credentials.as_ref()).await {
+        let credentials = match self.injected_credentials(&server).await {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(server = %server.name, error = %e, "mcp credential unavailable");
@@ -444,7 +490,7 @@ impl McpGateway {
         if let Err(resp) = self.check_session(&server, caller, headers) {
             return *resp;
         }
-        let credentials = match resolve_credentials(&server, self.credentials.as_ref()).await {
+        let credentials = match self.injected_credentials(&server).await {
             Ok(c) => c,
             Err(e) => {
                 return json_response(
@@ -523,7 +569,7 @@ impl McpGateway {
         if let Err(resp) = self.check_session(&server, caller, headers) {
             return *resp;
         }
-        let credentials = match resolve_credentials(&server, self.credentials.as_ref()).await {
+        let credentials = match self.injected_credentials(&server).await {
             Ok(c) => c,
             Err(e) => {
                 return transport_error(
@@ -676,7 +722,7 @@ struct Shaper {
     caller: RequestContext,
     server: Arc<UpstreamServer>,
     pending: HashMap<String, Pending>,
-    needles: InjectedCredentials,
+    needles: Arc<InjectedCredentials>,
 }
 
 impl Shaper {
@@ -687,13 +733,8 @@ impl Shaper {
             match self.pending.remove(&jsonrpc::id_key(id)) {
                 Some(Pending::ToolsList) => changed |= self.filter_tools(msg),
                 Some(Pending::ScanResult) => {
-                    if let Some(result) = msg.get("result") {
-                        if let Some(redacted) = self.governor.scan_result(result).await {
-                            if let Some(obj) = msg.as_object_mut() {
-                                obj.insert("result".into(), redacted);
-                                changed = true;
-                            }
-                        }
+                    if let Some(result) = msg.get_mut("result") {
+                        changed |= scan_result_in_place(self.governor.as_ref(), result).await;
                     }
                 }
                 _ => {}
@@ -1132,5 +1173,80 @@ async fn send_errors(tx: &tokio::sync::mpsc::Sender<Bytes>, errors: Vec<Value>) 
         if tx.send(SseEvent::message(data).encode()).await.is_err() {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use zeroize::Zeroizing;
+
+    struct Allow;
+
+    #[async_trait::async_trait]
+    impl McpGovernor for Allow {
+        async fn govern_call(
+            &self,
+            _caller: &RequestContext,
+            _tool: &str,
+            _arguments: &Value,
+            _call_id: Option<&str>,
+        ) -> super::super::GovernVerdict {
+            unreachable!()
+        }
+        fn may_list(&self, _caller: &RequestContext, _tool: &str) -> bool {
+            true
+        }
+        async fn scan_result(&self, _result: &Value) -> Option<Value> {
+            None
+        }
+    }
+
+    #[derive(Default)]
+    struct Counting(AtomicUsize);
+
+    #[async_trait::async_trait]
+    impl CredentialSource for Counting {
+        async fn resolve(
+            &self,
+            _namespace: &str,
+            _name: &str,
+        ) -> Result<Option<Zeroizing<Vec<u8>>>, String> {
+            let n = self.0.fetch_add(1, Ordering::SeqCst);
+            Ok(Some(Zeroizing::new(format!("secret-{n}").into_bytes())))
+        }
+    }
+
+    fn gateway(cache_ms: u64, source: Arc<Counting>) -> McpGateway {
+        let config: McpConfig = toml::from_str(&format!(
+            "credential_cache_ms = {cache_ms}\n[[servers]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/mcp\"\n[[servers.inject]]\nheader = \"X-Key\"\nsecret = \"ns/key\"\n"
+        ))
+        .unwrap_or_default();
+        McpGateway::new(&config, Arc::new(Allow), source).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[tokio::test]
+    async fn credentials_are_reused_within_the_cache_time() {
+        let source = Arc::new(Counting::default());
+        let gw = gateway(60_000, source.clone());
+        let server = gw.server("a").unwrap_or_else(|| panic!("server a"));
+        for _ in 0..3 {
+            let c = gw.injected_credentials(&server).await.unwrap_or_default();
+            assert_eq!(c.needles[0].as_str(), "secret-0");
+        }
+        assert_eq!(source.0.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn zero_cache_time_reads_the_vault_every_time() {
+        let source = Arc::new(Counting::default());
+        let gw = gateway(0, source.clone());
+        let server = gw.server("a").unwrap_or_else(|| panic!("server a"));
+        for i in 0..3 {
+            let c = gw.injected_credentials(&server).await.unwrap_or_default();
+            assert_eq!(c.needles[0].as_str(), format!("secret-{i}"));
+        }
+        assert_eq!(source.0.load(Ordering::SeqCst), 3);
     }
 }

@@ -22,6 +22,7 @@ pub mod config;
 pub mod gateway;
 pub mod http;
 pub mod jsonrpc;
+pub mod scan;
 pub mod sse;
 pub mod traits;
 pub mod upstream;
