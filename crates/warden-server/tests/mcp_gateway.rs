@@ -721,6 +721,15 @@ async fn real_pipeline_redacts_resources_prompts_and_results() {
         .await
         .unwrap();
     assert!(!resp.to_string().contains("ghp_"), "{resp}");
+    // A secret inside base64 text in a tool result is found by decoding; the string goes.
+    let resp: Value = post(call(33, "leak_b64", json!({})))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = resp["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(text.starts_with("[REDACTED"), "{resp}");
     // The injected credential reached the upstream and was scrubbed from the echo.
     let resp: Value = post(call(4, "echo", json!({"text": "hi"})))
         .await
@@ -767,7 +776,7 @@ async fn real_pipeline_redacts_resources_prompts_and_results() {
             )
         })
         .collect();
-    assert_eq!(audited.len(), 3, "{audited:?}");
+    assert_eq!(audited.len(), 4, "{audited:?}");
     assert!(audited.contains(&("mcp__demo__leak".into(), "allow".into())));
     assert!(audited.contains(&("mcp__demo__echo".into(), "deny".into())));
     assert!(

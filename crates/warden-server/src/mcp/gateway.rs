@@ -728,19 +728,23 @@ struct Shaper {
 impl Shaper {
     /// Filters `tools/list` results, scans `tools/call` results, scrubs injected credentials.
     async fn shape(&mut self, msg: &mut Value) -> bool {
-        let mut changed = false;
-        if let Kind::Response { id } = jsonrpc::classify(msg) {
-            match self.pending.remove(&jsonrpc::id_key(id)) {
-                Some(Pending::ToolsList) => changed |= self.filter_tools(msg),
-                Some(Pending::ScanResult) => {
-                    if let Some(result) = msg.get_mut("result") {
-                        changed |= scan_result_in_place(self.governor.as_ref(), result).await;
-                    }
+        let pending = match jsonrpc::classify(msg) {
+            Kind::Response { id } => self.pending.remove(&jsonrpc::id_key(id)),
+            _ => None,
+        };
+        // Injected credentials first: an exact replacement, cheaper than the scan, and what it
+        // replaces the scan no longer has to find.
+        let mut changed = scrub_credentials(msg, &self.needles.needles);
+        match pending {
+            Some(Pending::ToolsList) => changed |= self.filter_tools(msg),
+            Some(Pending::ScanResult) => {
+                if let Some(result) = msg.get_mut("result") {
+                    changed |= scan_result_in_place(self.governor.as_ref(), result).await;
                 }
-                _ => {}
             }
+            _ => {}
         }
-        changed | scrub_credentials(msg, &self.needles.needles)
+        changed
     }
 
     /// True when an answer may need changing: a listing to filter, a result to scan, or an

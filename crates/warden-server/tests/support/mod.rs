@@ -117,6 +117,9 @@ async fn answer(msg: &Value, headers: &HeaderMap) -> Option<Value> {
                 "leak" => {
                     json!({"content": [{"type": "text", "text": format!("your token is {LEAKED_PAT}")}]})
                 }
+                "leak_b64" => {
+                    json!({"content": [{"type": "text", "text": b64(format!("export GITHUB_TOKEN={LEAKED_PAT}").as_bytes())}]})
+                }
                 "slow" => {
                     tokio::time::sleep(Duration::from_millis(1500)).await;
                     json!({"content": [{"type": "text", "text": "late"}]})
