@@ -249,7 +249,7 @@ fn validate_url(server: &str, url: &str) -> Result<(), McpConfigError> {
         url: url.to_string(),
         reason: reason.to_string(),
     };
-    let parsed = reqwest::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
+    let parsed = url::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
     if parsed.scheme() != "http" && parsed.scheme() != "https" {
         return Err(bad("scheme must be http or https"));
     }

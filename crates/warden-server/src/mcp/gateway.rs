@@ -9,12 +9,13 @@ use axum::body::Body;
 use axum::response::Response;
 use bytes::Bytes;
 use futures_util::StreamExt;
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use parking_lot::RwLock;
 use serde_json::{json, Value};
 use warden_security::governance::Decision;
 use warden_types::RequestContext;
 
+use super::client::{SendError, UpstreamClient, UpstreamResponse};
 use super::config::{McpConfig, McpConfigError};
 use super::jsonrpc::{self, codes, Kind, Payload};
 use super::scan::scan_result_in_place;
@@ -55,7 +56,7 @@ pub struct McpGateway {
     servers: HashMap<String, Arc<UpstreamServer>>,
     governor: Arc<dyn McpGovernor>,
     credentials: Arc<dyn CredentialSource>,
-    client: reqwest::Client,
+    client: UpstreamClient,
     max_body: usize,
     sessions: SessionBindings,
     /// Resolved credentials per server, reused for `credential_ttl`.
@@ -101,13 +102,7 @@ impl McpGateway {
                 .map_err(|e| GatewayError::Client(e.to_string()))?;
             servers.insert(server.name.clone(), Arc::new(upstream));
         }
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .tcp_nodelay(true)
-            .pool_max_idle_per_host(256)
-            .build()
-            .map_err(|e| GatewayError::Client(e.to_string()))?;
+        let client = UpstreamClient::new().map_err(GatewayError::Client)?;
         Ok(Self {
             servers,
             governor,
@@ -199,7 +194,7 @@ impl McpGateway {
         &self,
         server: &UpstreamServer,
         caller: &RequestContext,
-        upstream: &reqwest::header::HeaderMap,
+        upstream: &HeaderMap,
     ) {
         if let Some(Ok(session)) = upstream.get(MCP_SESSION_ID).map(|v| v.to_str()) {
             self.sessions
@@ -309,11 +304,9 @@ impl McpGateway {
             upstream_headers(headers, POST_ACCEPT, true, rewritten, &credentials);
         let request = self
             .client
-            .post(server.url.clone())
-            .headers(upstream_headers)
-            .body(out_body);
+            .send(Method::POST, &server.uri, upstream_headers, out_body);
 
-        let response = match tokio::time::timeout(server.timeout, request.send()).await {
+        let response = match tokio::time::timeout(server.timeout, request).await {
             Err(_) => {
                 return fail_forwarded(
                     &forward,
@@ -346,7 +339,7 @@ impl McpGateway {
             needles: credentials,
         };
 
-        if status == reqwest::StatusCode::ACCEPTED
+        if status == StatusCode::ACCEPTED
             || (status.is_success() && shaper.pending.is_empty() && !is_sse(response.headers()))
         {
             if local.is_empty() {
@@ -450,7 +443,7 @@ impl McpGateway {
 
     async fn upstream_error(
         &self,
-        response: reqwest::Response,
+        response: UpstreamResponse,
         server: &UpstreamServer,
         forward: &[Value],
         local: Vec<Value>,
@@ -505,16 +498,12 @@ impl McpGateway {
                 )
             }
         };
-        let request = self
-            .client
-            .get(server.url.clone())
-            .headers(upstream_headers(
-                headers,
-                EVENT_STREAM,
-                false,
-                false,
-                &credentials,
-            ));
+        let request = self.client.send(
+            Method::GET,
+            &server.uri,
+            upstream_headers(headers, EVENT_STREAM, false, false, &credentials),
+            Bytes::new(),
+        );
         let response = match self.send_transport(request, &server).await {
             Ok(r) => r,
             Err(resp) => return resp,
@@ -578,10 +567,12 @@ impl McpGateway {
                 )
             }
         };
-        let request = self
-            .client
-            .delete(server.url.clone())
-            .headers(upstream_headers(headers, JSON, false, false, &credentials));
+        let request = self.client.send(
+            Method::DELETE,
+            &server.uri,
+            upstream_headers(headers, JSON, false, false, &credentials),
+            Bytes::new(),
+        );
         let response = match self.send_transport(request, &server).await {
             Ok(r) => r,
             Err(resp) => return resp,
@@ -613,10 +604,10 @@ impl McpGateway {
 
     async fn send_transport(
         &self,
-        request: reqwest::RequestBuilder,
+        request: impl std::future::Future<Output = Result<UpstreamResponse, SendError>>,
         server: &UpstreamServer,
-    ) -> Result<reqwest::Response, Response> {
-        match tokio::time::timeout(server.timeout, request.send()).await {
+    ) -> Result<UpstreamResponse, Response> {
+        match tokio::time::timeout(server.timeout, request).await {
             Err(_) => Err(transport_error(
                 codes::UPSTREAM_TIMEOUT,
                 &timeout_message(server),
@@ -806,7 +797,7 @@ impl Shaper {
     }
 }
 
-fn is_sse(headers: &reqwest::header::HeaderMap) -> bool {
+fn is_sse(headers: &HeaderMap) -> bool {
     headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -821,11 +812,9 @@ fn timeout_message(server: &UpstreamServer) -> String {
     )
 }
 
-fn unreachable_message(server: &UpstreamServer, e: &reqwest::Error) -> String {
+fn unreachable_message(server: &UpstreamServer, e: &SendError) -> String {
     let what = if e.is_connect() {
         "connection failed"
-    } else if e.is_timeout() {
-        "timed out"
     } else {
         "request failed"
     };
@@ -999,7 +988,7 @@ enum ReadError {
 }
 
 async fn read_bounded(
-    mut response: reqwest::Response,
+    mut response: UpstreamResponse,
     limit: usize,
     timeout: Duration,
 ) -> Result<Vec<u8>, ReadError> {
@@ -1024,7 +1013,7 @@ async fn read_bounded(
 /// Passes an upstream response through (status, content type, session id, bounded body with
 /// injected credentials scrubbed).
 async fn passthrough(
-    response: reqwest::Response,
+    response: UpstreamResponse,
     limit: usize,
     timeout: Duration,
     needles: &[zeroize::Zeroizing<String>],
@@ -1067,7 +1056,7 @@ async fn passthrough(
 /// (denials) go first. With `idle` set (POST streams), the stream ends once every forwarded
 /// request is answered, and an upstream that stalls longer than `idle` or fails mid-stream
 /// gets the unanswered requests answered with JSON-RPC errors.
-fn sse_response<S>(
+fn sse_response<S, E>(
     mut shaper: Shaper,
     mut upstream: S,
     local: Vec<Value>,
@@ -1075,7 +1064,8 @@ fn sse_response<S>(
     limit: usize,
 ) -> Response
 where
-    S: futures_util::Stream<Item = reqwest::Result<Bytes>> + Send + Unpin + 'static,
+    S: futures_util::Stream<Item = Result<Bytes, E>> + Send + Unpin + 'static,
+    E: Send + 'static,
 {
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
     let server_name = shaper.server.name.clone();

@@ -18,6 +18,7 @@
 //! `Mcp-Method`/`Mcp-Name` headers). Every method other than `tools/call` and `tools/list`
 //! passes through unchanged; responses come back as JSON or as an SSE stream.
 
+mod client;
 pub mod config;
 pub mod gateway;
 pub mod http;
