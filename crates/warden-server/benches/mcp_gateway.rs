@@ -148,6 +148,9 @@ struct Row {
     direct_p99: f64,
     via_p50: f64,
     via_p99: f64,
+    /// Median of the per-round via/direct ratios (each round measures both back to back, so
+    /// this follows load changes between rounds better than the ratio of the medians).
+    paired_ratio: f64,
 }
 
 fn main() {
@@ -227,9 +230,11 @@ fn main() {
                 direct_p99: pct(&d, 0.99),
                 via_p50: pct(&g, 0.5),
                 via_p99: pct(&g, 0.99),
+                paired_ratio: n_per_sec(&g) / n_per_sec(&d),
             });
             for (label, sleep_ms) in [("no-op tool", 0u64), ("2 ms tool", 2)] {
                 let mut m: [Vec<f64>; 6] = Default::default();
+                let mut ratios = Vec::new();
                 println!("== {name}: {label}, {concurrency} connections");
                 for round in 0..rounds {
                     let d = run(&direct, requests, concurrency, sleep_ms).await;
@@ -245,6 +250,7 @@ fn main() {
                         g.p99.as_secs_f64() * 1e3,
                         100.0 * g.rps / d.rps
                     );
+                    ratios.push(g.rps / d.rps);
                     for (i, v) in [d.rps, d.p50.as_secs_f64() * 1e3, d.p99.as_secs_f64() * 1e3, g.rps, g.p50.as_secs_f64() * 1e3, g.p99.as_secs_f64() * 1e3]
                         .into_iter()
                         .enumerate()
@@ -262,6 +268,7 @@ fn main() {
                     via_rps: d,
                     via_p50: e,
                     via_p99: f,
+                    paired_ratio: median(ratios),
                 });
             }
         }
@@ -269,16 +276,17 @@ fn main() {
         println!(
             "medians over {rounds} rounds of {requests} tools/call per path (sequential: {sequential} paired calls)"
         );
-        println!("| path | load | direct req/s | via req/s | ratio | direct p50 / p99 ms | via p50 / p99 ms | added p50 / p99 ms |");
+        println!("| path | load | direct req/s | via req/s | ratio (of medians / median per round) | direct p50 / p99 ms | via p50 / p99 ms | added p50 / p99 ms |");
         println!("|---|---|---|---|---|---|---|---|");
         for r in rows {
             println!(
-                "| {} | {} | {:.0} | {:.0} | {:.1} % | {:.3} / {:.3} | {:.3} / {:.3} | {:+.3} / {:+.3} |",
+                "| {} | {} | {:.0} | {:.0} | {:.1} % / {:.1} % | {:.3} / {:.3} | {:.3} / {:.3} | {:+.3} / {:+.3} |",
                 r.path,
                 r.load,
                 r.direct_rps,
                 r.via_rps,
                 100.0 * r.via_rps / r.direct_rps,
+                100.0 * r.paired_ratio,
                 r.direct_p50,
                 r.direct_p99,
                 r.via_p50,
