@@ -1,8 +1,17 @@
-//! MCP gateway overhead: `tools/call` requests/s and latency percentiles through the gateway
-//! vs directly to the same fake upstream, in the same run, over loopback.
+//! MCP gateway overhead: `tools/call` requests/s and latency percentiles through Warden vs
+//! directly to the same fake upstream, in the same run, over loopback.
+//!
+//! Paths measured, each against the direct baseline of the same round:
+//! - `gateway`: the gateway alone (`mcp::router` behind a trivial auth layer, fake governor
+//!   that allows, no audit) — the proxy's own cost;
+//! - `warden strict` / `warden async`: a real `warden serve` in process (JWT auth, governance
+//!   pipeline with the secret scanner, vault credential injection, result scanning, SQLite audit
+//!   with `[audit] durability` strict or async; rate limiting off).
 //!
 //! `cargo bench -p warden-server --bench mcp_gateway` (env: `MCP_BENCH_REQUESTS`, default
-//! 20000 per round; `MCP_BENCH_CONCURRENCY`, default 16; `MCP_BENCH_ROUNDS`, default 3).
+//! 10000 per round and path; `MCP_BENCH_CONCURRENCY`, default 16; `MCP_BENCH_ROUNDS`, default
+//! 3; `MCP_BENCH_SEQUENTIAL`, default 3000 paired calls at concurrency 1; `MCP_BENCH_PATHS`,
+//! default `gateway,strict,async`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 #[path = "../tests/support/mod.rs"]
@@ -20,34 +29,62 @@ struct Round {
     p99: Duration,
 }
 
-async fn run(url: String, requests: usize, concurrency: usize, sleep_ms: u64) -> Round {
-    let client = reqwest::Client::builder()
+#[derive(Clone)]
+struct Target {
+    url: String,
+    header: (&'static str, String),
+}
+
+fn client(concurrency: usize) -> reqwest::Client {
+    reqwest::Client::builder()
         .pool_max_idle_per_host(concurrency * 2)
         .tcp_nodelay(true)
         .build()
+        .unwrap()
+}
+
+fn body(sleep_ms: u64) -> String {
+    let mut arguments = json!({"text": "hello world", "n": 42});
+    // Only when asked: even a zero sleep waits for the next tick of tokio's 1 ms timer.
+    if sleep_ms > 0 {
+        arguments["sleep_ms"] = json!(sleep_ms);
+    }
+    json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":arguments}}).to_string()
+}
+
+async fn call(client: &reqwest::Client, target: &Target, body: &str) {
+    let resp = client
+        .post(&target.url)
+        .header(target.header.0, &target.header.1)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body(body.to_owned())
+        .send()
+        .await
         .unwrap();
-    let body = json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello world","n":42,"sleep_ms":sleep_ms}}}).to_string();
+    assert_eq!(resp.status(), 200);
+    let bytes = resp.bytes().await.unwrap();
+    assert!(
+        bytes.windows(8).any(|w| w == b"\"result\""),
+        "{}",
+        String::from_utf8_lossy(&bytes)
+    );
+}
+
+async fn run(target: &Target, requests: usize, concurrency: usize, sleep_ms: u64) -> Round {
+    let client = client(concurrency);
+    let body = body(sleep_ms);
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let start = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (client, url, body, next) = (client.clone(), url.clone(), body.clone(), next.clone());
+        let (client, target, body, next) =
+            (client.clone(), target.clone(), body.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < requests {
                 let t = Instant::now();
-                let resp = client
-                    .post(&url)
-                    .header("x-test-user", "bench")
-                    .header("content-type", "application/json")
-                    .header("accept", "application/json, text/event-stream")
-                    .body(body.clone())
-                    .send()
-                    .await
-                    .unwrap();
-                assert_eq!(resp.status(), 200);
-                let bytes = resp.bytes().await.unwrap();
-                assert!(bytes.windows(8).any(|w| w == b"\"result\""));
+                call(&client, &target, &body).await;
                 lat.push(t.elapsed());
             }
             lat
@@ -67,29 +104,16 @@ async fn run(url: String, requests: usize, concurrency: usize, sleep_ms: u64) ->
     }
 }
 
-/// Sequential requests, alternating direct and gateway one by one so that machine noise hits
-/// both alike; returns (direct, gateway) latencies sorted.
-async fn paired_latency(direct: &str, gateway: &str, n: usize) -> (Vec<Duration>, Vec<Duration>) {
-    let client = reqwest::Client::builder()
-        .tcp_nodelay(true)
-        .build()
-        .unwrap();
-    let body = json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hello world","n":42}}}).to_string();
+/// Sequential requests, alternating direct and through Warden one by one so that machine
+/// noise hits both alike; returns (direct, via) latencies sorted.
+async fn paired_latency(direct: &Target, via: &Target, n: usize) -> (Vec<Duration>, Vec<Duration>) {
+    let client = client(2);
+    let body = body(0);
     let (mut d, mut g) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for _ in 0..n {
-        for (url, out) in [(direct, &mut d), (gateway, &mut g)] {
+        for (target, out) in [(direct, &mut d), (via, &mut g)] {
             let t = Instant::now();
-            let resp = client
-                .post(url)
-                .header("x-test-user", "bench")
-                .header("content-type", "application/json")
-                .header("accept", "application/json, text/event-stream")
-                .body(body.clone())
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(resp.status(), 200);
-            resp.bytes().await.unwrap();
+            call(&client, target, &body).await;
             out.push(t.elapsed());
         }
     }
@@ -114,68 +138,169 @@ fn env_usize(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// One line of the summary table.
+struct Row {
+    path: String,
+    load: String,
+    direct_rps: f64,
+    via_rps: f64,
+    direct_p50: f64,
+    direct_p99: f64,
+    via_p50: f64,
+    via_p99: f64,
+    /// Median of the per-round via/direct ratios (each round measures both back to back, so
+    /// this follows load changes between rounds better than the ratio of the medians).
+    paired_ratio: f64,
+}
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     runtime.block_on(async {
-        let requests = env_usize("MCP_BENCH_REQUESTS", 20_000);
+        let requests = env_usize("MCP_BENCH_REQUESTS", 10_000);
         let concurrency = env_usize("MCP_BENCH_CONCURRENCY", 16);
         let rounds = env_usize("MCP_BENCH_ROUNDS", 3);
+        let sequential = env_usize("MCP_BENCH_SEQUENTIAL", 3_000);
+        let paths = std::env::var("MCP_BENCH_PATHS")
+            .unwrap_or_else(|_| "gateway,strict,async".into());
         let (upstream, _log) = start_upstream().await;
-        let governor = Arc::new(FakeGovernor::default());
-        let gateway = start_gateway(&config(upstream, dead_addr().await), governor.clone()).await;
-        let direct_url = format!("http://{upstream}/mcp");
-        let gateway_url = format!("http://{gateway}/mcp/demo");
-        // Warm-up.
-        run(direct_url.clone(), 500, concurrency, 0).await;
-        run(gateway_url.clone(), 500, concurrency, 0).await;
-        let sequential = env_usize("MCP_BENCH_SEQUENTIAL", 5_000);
-        let (d, g) = paired_latency(&direct_url, &gateway_url, sequential).await;
-        governor.calls.lock().clear();
-        println!("== sequential latency, {sequential} paired requests (concurrency 1)");
-        println!("  direct : p50 {:.3} ms, p99 {:.3} ms", pct(&d, 0.5), pct(&d, 0.99));
-        println!("  gateway: p50 {:.3} ms, p99 {:.3} ms", pct(&g, 0.5), pct(&g, 0.99));
-        println!(
-            "  added p50 {:.3} ms, added p99 {:.3} ms",
-            pct(&g, 0.5) - pct(&d, 0.5),
-            pct(&g, 0.99) - pct(&d, 0.99)
-        );
-        for (label, sleep_ms) in [("echo tool (no work: worst case)", 0u64), ("tool taking 2 ms", 2)] {
-            let (mut d_rps, mut d_p50, mut d_p99, mut g_rps, mut g_p50, mut g_p99) =
-                (vec![], vec![], vec![], vec![], vec![], vec![]);
-            println!("== {label}");
-            for round in 0..rounds {
-                let d = run(direct_url.clone(), requests, concurrency, sleep_ms).await;
-                governor.calls.lock().clear();
-                let g = run(gateway_url.clone(), requests, concurrency, sleep_ms).await;
-                governor.calls.lock().clear();
-                println!(
-                    "round {round}: direct {:.0} req/s p50 {:?} p99 {:?} | gateway {:.0} req/s p50 {:?} p99 {:?}",
-                    d.rps, d.p50, d.p99, g.rps, g.p50, g.p99
-                );
-                d_rps.push(d.rps);
-                d_p50.push(d.p50.as_secs_f64() * 1e3);
-                d_p99.push(d.p99.as_secs_f64() * 1e3);
-                g_rps.push(g.rps);
-                g_p50.push(g.p50.as_secs_f64() * 1e3);
-                g_p99.push(g.p99.as_secs_f64() * 1e3);
+        let direct = Target {
+            url: format!("http://{upstream}/mcp"),
+            header: ("x-test-user", "bench".into()),
+        };
+        let mut targets = Vec::new();
+        let mut keep = Vec::new();
+        for path in paths.split(',') {
+            match path {
+                "gateway" => {
+                    let governor = Arc::new(FakeGovernor::default());
+                    let gateway =
+                        start_gateway(&config(upstream, dead_addr().await), governor.clone())
+                            .await;
+                    targets.push((
+                        "gateway alone (fake governor, no audit)".to_string(),
+                        Target {
+                            url: format!("http://{gateway}/mcp/demo"),
+                            header: ("x-test-user", "bench".into()),
+                        },
+                        Some(governor),
+                    ));
+                }
+                "strict" | "async" => {
+                    let warden = start_warden(upstream, path).await;
+                    targets.push((
+                        format!("warden serve, audit {path}"),
+                        Target {
+                            url: format!("http://{}/mcp/demo", warden.addr),
+                            header: ("authorization", format!("Bearer {}", warden.token)),
+                        },
+                        None,
+                    ));
+                    keep.push(warden);
+                }
+                other => panic!("unknown path {other:?}"),
             }
-            let (dr, gr) = (median(d_rps), median(g_rps));
-            let (dp99, gp99) = (median(d_p99), median(g_p99));
-            let (dp50, gp50) = (median(d_p50), median(g_p50));
+        }
+        let clear = |g: &Option<Arc<FakeGovernor>>| {
+            if let Some(g) = g {
+                g.calls.lock().clear();
+            }
+        };
+        // Warm-up.
+        run(&direct, 500, concurrency, 0).await;
+        for (_, target, governor) in &targets {
+            run(target, 500, concurrency, 0).await;
+            clear(governor);
+        }
+        let mut rows = Vec::new();
+        for (name, target, governor) in &targets {
+            let (d, g) = paired_latency(&direct, target, sequential).await;
+            clear(governor);
+            println!("== {name}: sequential latency, {sequential} paired requests");
+            println!("  direct : p50 {:.3} ms, p99 {:.3} ms", pct(&d, 0.5), pct(&d, 0.99));
+            println!("  via    : p50 {:.3} ms, p99 {:.3} ms", pct(&g, 0.5), pct(&g, 0.99));
+            rows.push(Row {
+                path: name.clone(),
+                load: "sequential".into(),
+                direct_rps: n_per_sec(&d),
+                via_rps: n_per_sec(&g),
+                direct_p50: pct(&d, 0.5),
+                direct_p99: pct(&d, 0.99),
+                via_p50: pct(&g, 0.5),
+                via_p99: pct(&g, 0.99),
+                paired_ratio: n_per_sec(&g) / n_per_sec(&d),
+            });
+            for (label, sleep_ms) in [("no-op tool", 0u64), ("2 ms tool", 2)] {
+                let mut m: [Vec<f64>; 6] = Default::default();
+                let mut ratios = Vec::new();
+                println!("== {name}: {label}, {concurrency} connections");
+                for round in 0..rounds {
+                    let d = run(&direct, requests, concurrency, sleep_ms).await;
+                    let g = run(target, requests, concurrency, sleep_ms).await;
+                    clear(governor);
+                    println!(
+                        "  round {round}: direct {:.0} req/s p50 {:.3} ms p99 {:.3} ms | via {:.0} req/s p50 {:.3} ms p99 {:.3} ms | {:.1} %",
+                        d.rps,
+                        d.p50.as_secs_f64() * 1e3,
+                        d.p99.as_secs_f64() * 1e3,
+                        g.rps,
+                        g.p50.as_secs_f64() * 1e3,
+                        g.p99.as_secs_f64() * 1e3,
+                        100.0 * g.rps / d.rps
+                    );
+                    ratios.push(g.rps / d.rps);
+                    for (i, v) in [d.rps, d.p50.as_secs_f64() * 1e3, d.p99.as_secs_f64() * 1e3, g.rps, g.p50.as_secs_f64() * 1e3, g.p99.as_secs_f64() * 1e3]
+                        .into_iter()
+                        .enumerate()
+                    {
+                        m[i].push(v);
+                    }
+                }
+                let [a, b, c, d, e, f] = m.map(median);
+                rows.push(Row {
+                    path: name.clone(),
+                    load: format!("{label}, {concurrency} conn"),
+                    direct_rps: a,
+                    direct_p50: b,
+                    direct_p99: c,
+                    via_rps: d,
+                    via_p50: e,
+                    via_p99: f,
+                    paired_ratio: median(ratios),
+                });
+            }
+        }
+        println!();
+        println!(
+            "medians over {rounds} rounds of {requests} tools/call per path (sequential: {sequential} paired calls)"
+        );
+        println!("| path | load | direct req/s | via req/s | ratio (of medians / median per round) | direct p50 / p99 ms | via p50 / p99 ms | added p50 / p99 ms |");
+        println!("|---|---|---|---|---|---|---|---|");
+        for r in rows {
             println!(
-                "median over {rounds} rounds of {requests} tools/call at concurrency {concurrency}:"
-            );
-            println!("  direct : {dr:.0} req/s, p50 {dp50:.3} ms, p99 {dp99:.3} ms");
-            println!("  gateway: {gr:.0} req/s, p50 {gp50:.3} ms, p99 {gp99:.3} ms");
-            println!(
-                "  ratio {:.1} % of direct throughput, added p50 {:.3} ms, added p99 {:.3} ms",
-                100.0 * gr / dr,
-                gp50 - dp50,
-                gp99 - dp99
+                "| {} | {} | {:.0} | {:.0} | {:.1} % / {:.1} % | {:.3} / {:.3} | {:.3} / {:.3} | {:+.3} / {:+.3} |",
+                r.path,
+                r.load,
+                r.direct_rps,
+                r.via_rps,
+                100.0 * r.via_rps / r.direct_rps,
+                100.0 * r.paired_ratio,
+                r.direct_p50,
+                r.direct_p99,
+                r.via_p50,
+                r.via_p99,
+                r.via_p50 - r.direct_p50,
+                r.via_p99 - r.direct_p99
             );
         }
+        drop(keep);
     });
+}
+
+/// Calls per second of one sequential client (1 / mean latency).
+fn n_per_sec(sorted: &[Duration]) -> f64 {
+    let total: Duration = sorted.iter().sum();
+    sorted.len() as f64 / total.as_secs_f64()
 }

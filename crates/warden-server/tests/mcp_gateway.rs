@@ -586,3 +586,202 @@ async fn delete_is_proxied_and_ends_the_binding() {
     assert_eq!(env.log.all().last().unwrap().http_method, "DELETE");
     assert_eq!(del("alice").await.unwrap().status(), 404);
 }
+
+fn read_resource(id: u64) -> Value {
+    json!({"jsonrpc":"2.0","id":id,"method":"resources/read","params":{"uri":"file:///notes.txt"}})
+}
+
+fn get_prompt(id: u64) -> Value {
+    json!({"jsonrpc":"2.0","id":id,"method":"prompts/get","params":{"name":"review"}})
+}
+
+/// Checks a `resources/read` result: the text and the text blob are redacted (the blob
+/// re-encoded), the binary blob is untouched.
+fn assert_resource_redacted(resp: &Value) {
+    let contents = &resp["result"]["contents"];
+    assert_eq!(
+        contents[0]["text"], "deploy with [REDACTED:github_pat] please",
+        "{resp}"
+    );
+    let blob = String::from_utf8(unb64(contents[1]["blob"].as_str().unwrap())).unwrap();
+    assert_eq!(blob, "GITHUB_TOKEN [REDACTED:github_pat]");
+    assert_eq!(unb64(contents[2]["blob"].as_str().unwrap()), BINARY_BLOB);
+    assert!(!resp.to_string().contains(LEAKED_PAT));
+    assert!(!resp.to_string().contains(&b64(LEAKED_PAT.as_bytes())[..12]));
+}
+
+fn assert_prompt_redacted(resp: &Value) {
+    let messages = &resp["result"]["messages"];
+    assert_eq!(
+        messages[0]["content"]["text"], "use [REDACTED:github_pat] to push",
+        "{resp}"
+    );
+    assert_eq!(
+        messages[1]["content"]["resource"]["text"],
+        "token [REDACTED:github_pat]"
+    );
+    let blob = unb64(messages[2]["content"]["resource"]["blob"].as_str().unwrap());
+    assert_eq!(
+        String::from_utf8(blob).unwrap(),
+        "token [REDACTED:github_pat]"
+    );
+    assert_eq!(
+        unb64(messages[3]["content"]["data"].as_str().unwrap()),
+        BINARY_BLOB
+    );
+    assert_eq!(resp["result"]["description"], "review");
+    assert!(!resp.to_string().contains(LEAKED_PAT));
+}
+
+#[tokio::test]
+async fn secret_in_resource_is_redacted() {
+    let env = env().await;
+    for server in ["demo", "plain"] {
+        let (status, resp) = env.post(server, read_resource(1)).await;
+        assert_eq!(status, 200);
+        assert_resource_redacted(&resp);
+    }
+}
+
+#[tokio::test]
+async fn secret_in_prompt_is_redacted() {
+    let env = env().await;
+    for server in ["demo", "plain"] {
+        let (status, resp) = env.post(server, get_prompt(1)).await;
+        assert_eq!(status, 200);
+        assert_prompt_redacted(&resp);
+    }
+}
+
+#[tokio::test]
+async fn sse_resource_and_prompt_are_redacted() {
+    let env = env().await;
+    let (_, resp) = env.post("demosse", read_resource(3)).await;
+    let answer = resp.as_array().unwrap().last().unwrap().clone();
+    assert_resource_redacted(&answer);
+    let (_, resp) = env.post("demosse", get_prompt(4)).await;
+    let answer = resp.as_array().unwrap().last().unwrap().clone();
+    assert_prompt_redacted(&answer);
+}
+
+#[tokio::test]
+async fn batch_resource_and_prompt_are_redacted() {
+    let env = env().await;
+    let (_, resp) = env
+        .post("plain", json!([read_resource(1), get_prompt(2)]))
+        .await;
+    let items = resp.as_array().unwrap();
+    assert_resource_redacted(items.iter().find(|m| m["id"] == 1).unwrap());
+    assert_prompt_redacted(items.iter().find(|m| m["id"] == 2).unwrap());
+}
+
+/// The real pipeline (JWT, governance engine, secret scanner, SQLite audit): a secret in a
+/// resource, a prompt or a tool result never reaches the client; the call is audited.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_pipeline_redacts_resources_prompts_and_results() {
+    let (upstream, log) = start_upstream().await;
+    let warden = start_warden(upstream, "strict").await;
+    let http = reqwest::Client::new();
+    let post = |body: Value| {
+        http.post(format!("http://{}/mcp/demo", warden.addr))
+            .bearer_auth(&warden.token)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(body.to_string())
+            .send()
+    };
+    let resp: Value = post(read_resource(1)).await.unwrap().json().await.unwrap();
+    let text = resp.to_string();
+    assert!(!text.contains(LEAKED_PAT), "{text}");
+    assert!(!text.contains("ghp_"), "{text}");
+    let contents = &resp["result"]["contents"];
+    assert!(contents[0]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("deploy with [REDACTED:"));
+    let blob = String::from_utf8(unb64(contents[1]["blob"].as_str().unwrap())).unwrap();
+    assert!(!blob.contains("ghp_"), "{blob}");
+    assert!(blob.starts_with("GITHUB_TOKEN [REDACTED:"), "{blob}");
+    assert_eq!(unb64(contents[2]["blob"].as_str().unwrap()), BINARY_BLOB);
+
+    let resp: Value = post(get_prompt(2)).await.unwrap().json().await.unwrap();
+    let text = resp.to_string();
+    assert!(!text.contains("ghp_"), "{text}");
+    let blob = unb64(
+        resp["result"]["messages"][2]["content"]["resource"]["blob"]
+            .as_str()
+            .unwrap(),
+    );
+    assert!(!String::from_utf8(blob).unwrap().contains("ghp_"));
+
+    let resp: Value = post(call(3, "leak", json!({})))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!resp.to_string().contains("ghp_"), "{resp}");
+    // A secret inside base64 text in a tool result is found by decoding; the string goes.
+    let resp: Value = post(call(33, "leak_b64", json!({})))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = resp["result"]["content"][0]["text"].as_str().unwrap();
+    assert!(text.starts_with("[REDACTED"), "{resp}");
+    // The injected credential reached the upstream and was scrubbed from the echo.
+    let resp: Value = post(call(4, "echo", json!({"text": "hi"})))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!resp.to_string().contains(UPSTREAM_TOKEN), "{resp}");
+    assert_eq!(
+        log.tool_calls().last().unwrap().headers["authorization"],
+        format!("Bearer {UPSTREAM_TOKEN}")
+    );
+    // A denied call never reaches the upstream.
+    let before = log.tool_calls().len();
+    let resp: Value = post(call(
+        5,
+        "echo",
+        json!({"text": "export AWS_ACCESS_KEY_ID=AKIAZ7QX3RLM4TVB2NWD"}),
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(resp["error"]["code"], -32060, "{resp}");
+    assert_eq!(log.tool_calls().len(), before);
+    // Every governed call is in the audit log (source mcp); resources and prompts are not
+    // governed calls.
+    let page = warden
+        .runtime
+        .state
+        .audit_log
+        .query(&Default::default())
+        .await
+        .unwrap();
+    let audited: Vec<(String, String)> = page
+        .records
+        .iter()
+        .filter(|e| e.record.source == "mcp")
+        .map(|e| {
+            (
+                e.record.target.clone(),
+                e.record.decision.as_str().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(audited.len(), 4, "{audited:?}");
+    assert!(audited.contains(&("mcp__demo__leak".into(), "allow".into())));
+    assert!(audited.contains(&("mcp__demo__echo".into(), "deny".into())));
+    assert!(
+        !page.records.iter().any(|e| serde_json::to_string(&e.record)
+            .unwrap()
+            .contains("AKIAZ7QX3RLM4TVB2NWD"))
+    );
+}

@@ -4,6 +4,7 @@
 //! [mcp]
 //! request_timeout_ms = 30000      # per upstream request (headers, JSON body, gap between SSE events)
 //! max_body_bytes = 4194304        # client request bodies and upstream JSON bodies / SSE events
+//! credential_cache_ms = 5000      # how long injected credentials read from the vault are reused
 //!
 //! [[mcp.servers]]
 //! name = "demo"                   # served at /mcp/demo; tools are governed as mcp__demo__{tool}
@@ -24,6 +25,8 @@ use serde::Deserialize;
 pub const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 30_000;
 /// Default bound on a request body, an upstream JSON body and one upstream SSE event.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// Default time an injected credential read from the vault is reused.
+pub const DEFAULT_CREDENTIAL_CACHE_MS: u64 = 5_000;
 /// Longest accepted server name.
 pub const MAX_SERVER_NAME_LEN: usize = 64;
 
@@ -100,6 +103,11 @@ pub struct McpConfig {
     /// Bound on client request bodies, upstream JSON bodies and single upstream SSE events.
     #[serde(default = "default_max_body")]
     pub max_body_bytes: usize,
+    /// How long, in milliseconds, the credentials injected for one upstream are reused before
+    /// the vault is read again (0: read on every request). A secret rotated or deleted in the
+    /// vault is picked up within this time.
+    #[serde(default = "default_credential_cache")]
+    pub credential_cache_ms: u64,
     /// `[[mcp.servers]]`.
     #[serde(default)]
     pub servers: Vec<McpServerConfig>,
@@ -110,9 +118,14 @@ impl Default for McpConfig {
         Self {
             request_timeout_ms: DEFAULT_REQUEST_TIMEOUT_MS,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            credential_cache_ms: DEFAULT_CREDENTIAL_CACHE_MS,
             servers: Vec::new(),
         }
     }
+}
+
+fn default_credential_cache() -> u64 {
+    DEFAULT_CREDENTIAL_CACHE_MS
 }
 
 fn default_timeout() -> u64 {
@@ -236,7 +249,7 @@ fn validate_url(server: &str, url: &str) -> Result<(), McpConfigError> {
         url: url.to_string(),
         reason: reason.to_string(),
     };
-    let parsed = reqwest::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
+    let parsed = url::Url::parse(url).map_err(|e| bad(&e.to_string()))?;
     if parsed.scheme() != "http" && parsed.scheme() != "https" {
         return Err(bad("scheme must be http or https"));
     }

@@ -3,24 +3,28 @@
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::response::Response;
 use bytes::Bytes;
 use futures_util::StreamExt;
-use http::{HeaderMap, HeaderValue, StatusCode};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use parking_lot::RwLock;
 use serde_json::{json, Value};
 use warden_security::governance::Decision;
 use warden_types::RequestContext;
 
+use super::client::{SendError, UpstreamClient, UpstreamResponse};
 use super::config::{McpConfig, McpConfigError};
 use super::jsonrpc::{self, codes, Kind, Payload};
+use super::scan::scan_result_in_place;
 use super::sse::{SseEvent, SseParser};
 use super::traits::{CredentialSource, McpGovernor};
 use super::upstream::{
-    resolve_credentials, scrub_credentials, scrub_str, upstream_headers, InjectedCredentials,
-    SessionBindings, SessionCheck, UpstreamServer, MCP_METHOD, MCP_NAME, MCP_SESSION_ID,
+    resolve_credentials, scrub_credentials, scrub_str, upstream_headers, CredentialError,
+    InjectedCredentials, SessionBindings, SessionCheck, UpstreamServer, MCP_METHOD, MCP_NAME,
+    MCP_SESSION_ID,
 };
 
 /// Sessions remembered per gateway (oldest forgotten first; a forgotten session answers 404
@@ -52,10 +56,17 @@ pub struct McpGateway {
     servers: HashMap<String, Arc<UpstreamServer>>,
     governor: Arc<dyn McpGovernor>,
     credentials: Arc<dyn CredentialSource>,
-    client: reqwest::Client,
+    client: UpstreamClient,
     max_body: usize,
     sessions: SessionBindings,
+    /// Resolved credentials per server, reused for `credential_ttl`.
+    credential_cache: HashMap<String, CredentialSlot>,
+    credential_ttl: Duration,
+    no_credentials: Arc<InjectedCredentials>,
 }
+
+/// The credentials last resolved for one server, and when.
+type CredentialSlot = RwLock<Option<(Instant, Arc<InjectedCredentials>)>>;
 
 impl std::fmt::Debug for McpGateway {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -71,8 +82,8 @@ impl std::fmt::Debug for McpGateway {
 enum Pending {
     /// `tools/list`: filter the listed tools.
     ToolsList,
-    /// `tools/call`, or `tasks/result` (which carries the result of a tool call run as a
-    /// task): scan the result.
+    /// `tools/call`, `tasks/result` (which carries the result of a tool call run as a task),
+    /// `resources/read`, `prompts/get`: scan the result.
     ScanResult,
     Other,
 }
@@ -91,13 +102,7 @@ impl McpGateway {
                 .map_err(|e| GatewayError::Client(e.to_string()))?;
             servers.insert(server.name.clone(), Arc::new(upstream));
         }
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .redirect(reqwest::redirect::Policy::none())
-            .tcp_nodelay(true)
-            .pool_max_idle_per_host(256)
-            .build()
-            .map_err(|e| GatewayError::Client(e.to_string()))?;
+        let client = UpstreamClient::new().map_err(GatewayError::Client)?;
         Ok(Self {
             servers,
             governor,
@@ -105,6 +110,13 @@ impl McpGateway {
             client,
             max_body: config.max_body_bytes,
             sessions: SessionBindings::new(MAX_SESSION_BINDINGS),
+            credential_cache: config
+                .servers
+                .iter()
+                .map(|s| (s.name.clone(), RwLock::new(None)))
+                .collect(),
+            credential_ttl: Duration::from_millis(config.credential_cache_ms),
+            no_credentials: Arc::new(InjectedCredentials::default()),
         })
     }
 
@@ -120,6 +132,33 @@ impl McpGateway {
 
     pub(crate) fn server(&self, name: &str) -> Option<Arc<UpstreamServer>> {
         self.servers.get(name).cloned()
+    }
+
+    /// The credentials to inject for `server`: resolved from the vault, then reused for
+    /// `credential_cache_ms`. Failures are not cached (the next request tries again).
+    async fn injected_credentials(
+        &self,
+        server: &UpstreamServer,
+    ) -> Result<Arc<InjectedCredentials>, CredentialError> {
+        if server.inject.is_empty() {
+            return Ok(self.no_credentials.clone());
+        }
+        let slot = self
+            .credential_cache
+            .get(&server.name)
+            .filter(|_| !self.credential_ttl.is_zero());
+        if let Some(slot) = slot {
+            if let Some((at, cached)) = &*slot.read() {
+                if at.elapsed() < self.credential_ttl {
+                    return Ok(cached.clone());
+                }
+            }
+        }
+        let fresh = Arc::new(resolve_credentials(server, self.credentials.as_ref()).await?);
+        if let Some(slot) = slot {
+            *slot.write() = Some((Instant::now(), fresh.clone()));
+        }
+        Ok(fresh)
     }
 
     /// Refuses a session id the caller did not open through this gateway.
@@ -155,7 +194,7 @@ impl McpGateway {
         &self,
         server: &UpstreamServer,
         caller: &RequestContext,
-        upstream: &reqwest::header::HeaderMap,
+        upstream: &HeaderMap,
     ) {
         if let Some(Ok(session)) = upstream.get(MCP_SESSION_ID).map(|v| v.to_str()) {
             self.sessions
@@ -221,7 +260,9 @@ impl McpGateway {
                     pending.insert(jsonrpc::id_key(&id), Pending::ToolsList);
                     forward.push(msg);
                 }
-                "tasks/result" => {
+                // Results that carry upstream content to the agent: a task's tool result,
+                // resource contents, prompt messages.
+                "tasks/result" | "resources/read" | "prompts/get" => {
                     pending.insert(jsonrpc::id_key(&id), Pending::ScanResult);
                     forward.push(msg);
                 }
@@ -236,7 +277,7 @@ impl McpGateway {
             return local_only(local, is_batch);
         }
 
-        let credentials = match resolve_credentials(&server, self.credentials.as_ref()).await {
+        let credentials = match self.injected_credentials(&server).await {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(server = %server.name, error = %e, "mcp credential unavailable");
@@ -263,11 +304,9 @@ impl McpGateway {
             upstream_headers(headers, POST_ACCEPT, true, rewritten, &credentials);
         let request = self
             .client
-            .post(server.url.clone())
-            .headers(upstream_headers)
-            .body(out_body);
+            .send(Method::POST, &server.uri, upstream_headers, out_body);
 
-        let response = match tokio::time::timeout(server.timeout, request.send()).await {
+        let response = match tokio::time::timeout(server.timeout, request).await {
             Err(_) => {
                 return fail_forwarded(
                     &forward,
@@ -300,7 +339,7 @@ impl McpGateway {
             needles: credentials,
         };
 
-        if status == reqwest::StatusCode::ACCEPTED
+        if status == StatusCode::ACCEPTED
             || (status.is_success() && shaper.pending.is_empty() && !is_sse(response.headers()))
         {
             if local.is_empty() {
@@ -404,7 +443,7 @@ impl McpGateway {
 
     async fn upstream_error(
         &self,
-        response: reqwest::Response,
+        response: UpstreamResponse,
         server: &UpstreamServer,
         forward: &[Value],
         local: Vec<Value>,
@@ -444,7 +483,7 @@ impl McpGateway {
         if let Err(resp) = self.check_session(&server, caller, headers) {
             return *resp;
         }
-        let credentials = match resolve_credentials(&server, self.credentials.as_ref()).await {
+        let credentials = match self.injected_credentials(&server).await {
             Ok(c) => c,
             Err(e) => {
                 return json_response(
@@ -459,16 +498,12 @@ impl McpGateway {
                 )
             }
         };
-        let request = self
-            .client
-            .get(server.url.clone())
-            .headers(upstream_headers(
-                headers,
-                EVENT_STREAM,
-                false,
-                false,
-                &credentials,
-            ));
+        let request = self.client.send(
+            Method::GET,
+            &server.uri,
+            upstream_headers(headers, EVENT_STREAM, false, false, &credentials),
+            Bytes::new(),
+        );
         let response = match self.send_transport(request, &server).await {
             Ok(r) => r,
             Err(resp) => return resp,
@@ -523,7 +558,7 @@ impl McpGateway {
         if let Err(resp) = self.check_session(&server, caller, headers) {
             return *resp;
         }
-        let credentials = match resolve_credentials(&server, self.credentials.as_ref()).await {
+        let credentials = match self.injected_credentials(&server).await {
             Ok(c) => c,
             Err(e) => {
                 return transport_error(
@@ -532,10 +567,12 @@ impl McpGateway {
                 )
             }
         };
-        let request = self
-            .client
-            .delete(server.url.clone())
-            .headers(upstream_headers(headers, JSON, false, false, &credentials));
+        let request = self.client.send(
+            Method::DELETE,
+            &server.uri,
+            upstream_headers(headers, JSON, false, false, &credentials),
+            Bytes::new(),
+        );
         let response = match self.send_transport(request, &server).await {
             Ok(r) => r,
             Err(resp) => return resp,
@@ -567,10 +604,10 @@ impl McpGateway {
 
     async fn send_transport(
         &self,
-        request: reqwest::RequestBuilder,
+        request: impl std::future::Future<Output = Result<UpstreamResponse, SendError>>,
         server: &UpstreamServer,
-    ) -> Result<reqwest::Response, Response> {
-        match tokio::time::timeout(server.timeout, request.send()).await {
+    ) -> Result<UpstreamResponse, Response> {
+        match tokio::time::timeout(server.timeout, request).await {
             Err(_) => Err(transport_error(
                 codes::UPSTREAM_TIMEOUT,
                 &timeout_message(server),
@@ -676,30 +713,29 @@ struct Shaper {
     caller: RequestContext,
     server: Arc<UpstreamServer>,
     pending: HashMap<String, Pending>,
-    needles: InjectedCredentials,
+    needles: Arc<InjectedCredentials>,
 }
 
 impl Shaper {
     /// Filters `tools/list` results, scans `tools/call` results, scrubs injected credentials.
     async fn shape(&mut self, msg: &mut Value) -> bool {
-        let mut changed = false;
-        if let Kind::Response { id } = jsonrpc::classify(msg) {
-            match self.pending.remove(&jsonrpc::id_key(id)) {
-                Some(Pending::ToolsList) => changed |= self.filter_tools(msg),
-                Some(Pending::ScanResult) => {
-                    if let Some(result) = msg.get("result") {
-                        if let Some(redacted) = self.governor.scan_result(result).await {
-                            if let Some(obj) = msg.as_object_mut() {
-                                obj.insert("result".into(), redacted);
-                                changed = true;
-                            }
-                        }
-                    }
+        let pending = match jsonrpc::classify(msg) {
+            Kind::Response { id } => self.pending.remove(&jsonrpc::id_key(id)),
+            _ => None,
+        };
+        // Injected credentials first: an exact replacement, cheaper than the scan, and what it
+        // replaces the scan no longer has to find.
+        let mut changed = scrub_credentials(msg, &self.needles.needles);
+        match pending {
+            Some(Pending::ToolsList) => changed |= self.filter_tools(msg),
+            Some(Pending::ScanResult) => {
+                if let Some(result) = msg.get_mut("result") {
+                    changed |= scan_result_in_place(self.governor.as_ref(), result).await;
                 }
-                _ => {}
             }
+            _ => {}
         }
-        changed | scrub_credentials(msg, &self.needles.needles)
+        changed
     }
 
     /// True when an answer may need changing: a listing to filter, a result to scan, or an
@@ -761,7 +797,7 @@ impl Shaper {
     }
 }
 
-fn is_sse(headers: &reqwest::header::HeaderMap) -> bool {
+fn is_sse(headers: &HeaderMap) -> bool {
     headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -776,11 +812,9 @@ fn timeout_message(server: &UpstreamServer) -> String {
     )
 }
 
-fn unreachable_message(server: &UpstreamServer, e: &reqwest::Error) -> String {
+fn unreachable_message(server: &UpstreamServer, e: &SendError) -> String {
     let what = if e.is_connect() {
         "connection failed"
-    } else if e.is_timeout() {
-        "timed out"
     } else {
         "request failed"
     };
@@ -954,7 +988,7 @@ enum ReadError {
 }
 
 async fn read_bounded(
-    mut response: reqwest::Response,
+    mut response: UpstreamResponse,
     limit: usize,
     timeout: Duration,
 ) -> Result<Vec<u8>, ReadError> {
@@ -979,7 +1013,7 @@ async fn read_bounded(
 /// Passes an upstream response through (status, content type, session id, bounded body with
 /// injected credentials scrubbed).
 async fn passthrough(
-    response: reqwest::Response,
+    response: UpstreamResponse,
     limit: usize,
     timeout: Duration,
     needles: &[zeroize::Zeroizing<String>],
@@ -1022,7 +1056,7 @@ async fn passthrough(
 /// (denials) go first. With `idle` set (POST streams), the stream ends once every forwarded
 /// request is answered, and an upstream that stalls longer than `idle` or fails mid-stream
 /// gets the unanswered requests answered with JSON-RPC errors.
-fn sse_response<S>(
+fn sse_response<S, E>(
     mut shaper: Shaper,
     mut upstream: S,
     local: Vec<Value>,
@@ -1030,7 +1064,8 @@ fn sse_response<S>(
     limit: usize,
 ) -> Response
 where
-    S: futures_util::Stream<Item = reqwest::Result<Bytes>> + Send + Unpin + 'static,
+    S: futures_util::Stream<Item = Result<Bytes, E>> + Send + Unpin + 'static,
+    E: Send + 'static,
 {
     let (tx, rx) = tokio::sync::mpsc::channel::<Bytes>(16);
     let server_name = shaper.server.name.clone();
@@ -1132,5 +1167,80 @@ async fn send_errors(tx: &tokio::sync::mpsc::Sender<Bytes>, errors: Vec<Value>) 
         if tx.send(SseEvent::message(data).encode()).await.is_err() {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use zeroize::Zeroizing;
+
+    struct Allow;
+
+    #[async_trait::async_trait]
+    impl McpGovernor for Allow {
+        async fn govern_call(
+            &self,
+            _caller: &RequestContext,
+            _tool: &str,
+            _arguments: &Value,
+            _call_id: Option<&str>,
+        ) -> super::super::GovernVerdict {
+            unreachable!()
+        }
+        fn may_list(&self, _caller: &RequestContext, _tool: &str) -> bool {
+            true
+        }
+        async fn scan_result(&self, _result: &Value) -> Option<Value> {
+            None
+        }
+    }
+
+    #[derive(Default)]
+    struct Counting(AtomicUsize);
+
+    #[async_trait::async_trait]
+    impl CredentialSource for Counting {
+        async fn resolve(
+            &self,
+            _namespace: &str,
+            _name: &str,
+        ) -> Result<Option<Zeroizing<Vec<u8>>>, String> {
+            let n = self.0.fetch_add(1, Ordering::SeqCst);
+            Ok(Some(Zeroizing::new(format!("secret-{n}").into_bytes())))
+        }
+    }
+
+    fn gateway(cache_ms: u64, source: Arc<Counting>) -> McpGateway {
+        let config: McpConfig = toml::from_str(&format!(
+            "credential_cache_ms = {cache_ms}\n[[servers]]\nname = \"a\"\nurl = \"http://127.0.0.1:1/mcp\"\n[[servers.inject]]\nheader = \"X-Key\"\nsecret = \"ns/key\"\n"
+        ))
+        .unwrap_or_default();
+        McpGateway::new(&config, Arc::new(Allow), source).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[tokio::test]
+    async fn credentials_are_reused_within_the_cache_time() {
+        let source = Arc::new(Counting::default());
+        let gw = gateway(60_000, source.clone());
+        let server = gw.server("a").unwrap_or_else(|| panic!("server a"));
+        for _ in 0..3 {
+            let c = gw.injected_credentials(&server).await.unwrap_or_default();
+            assert_eq!(c.needles[0].as_str(), "secret-0");
+        }
+        assert_eq!(source.0.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn zero_cache_time_reads_the_vault_every_time() {
+        let source = Arc::new(Counting::default());
+        let gw = gateway(0, source.clone());
+        let server = gw.server("a").unwrap_or_else(|| panic!("server a"));
+        for i in 0..3 {
+            let c = gw.injected_credentials(&server).await.unwrap_or_default();
+            assert_eq!(c.needles[0].as_str(), format!("secret-{i}"));
+        }
+        assert_eq!(source.0.load(Ordering::SeqCst), 3);
     }
 }

@@ -18,10 +18,12 @@
 //! `Mcp-Method`/`Mcp-Name` headers). Every method other than `tools/call` and `tools/list`
 //! passes through unchanged; responses come back as JSON or as an SSE stream.
 
+mod client;
 pub mod config;
 pub mod gateway;
 pub mod http;
 pub mod jsonrpc;
+pub mod scan;
 pub mod sse;
 pub mod traits;
 pub mod upstream;

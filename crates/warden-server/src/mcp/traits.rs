@@ -51,7 +51,10 @@ pub trait McpGovernor: Send + Sync {
     /// `tool` at all (scope and blocklist rules, no rate limits, no audit)?
     fn may_list(&self, caller: &RequestContext, tool: &str) -> bool;
 
-    /// Scans a `tools/call` result; returns a redacted copy when it contains secrets.
+    /// Scans what the upstream sends to the agent — the `result` of `tools/call`,
+    /// `tasks/result`, `resources/read` and `prompts/get`, and, as a JSON string, the decoded
+    /// text of a base64 payload found in one (see [`crate::mcp::scan`]); returns a redacted
+    /// copy when it contains secrets (the same shape, string values changed).
     async fn scan_result(&self, result: &Value) -> Option<Value>;
 }
 

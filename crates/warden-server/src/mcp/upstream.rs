@@ -42,7 +42,7 @@ pub struct UpstreamServer {
     /// The configured name.
     pub name: String,
     /// The endpoint.
-    pub url: reqwest::Url,
+    pub uri: http::Uri,
     /// Timeout for this server.
     pub timeout: Duration,
     /// Credentials to inject.
@@ -55,11 +55,16 @@ impl UpstreamServer {
         global: &McpConfig,
         server: &McpServerConfig,
     ) -> Result<Self, url_error::UrlError> {
-        let url =
-            reqwest::Url::parse(&server.url).map_err(|e| url_error::UrlError(e.to_string()))?;
+        // Through the WHATWG parser first (the one validation used), which normalizes the URL
+        // (IDNA host, percent-encoding) into a form http::Uri accepts.
+        let uri = url::Url::parse(&server.url)
+            .map_err(|e| url_error::UrlError(e.to_string()))?
+            .as_str()
+            .parse::<http::Uri>()
+            .map_err(|e| url_error::UrlError(e.to_string()))?;
         Ok(Self {
             name: server.name.clone(),
-            url,
+            uri,
             timeout: Duration::from_millis(
                 server
                     .request_timeout_ms

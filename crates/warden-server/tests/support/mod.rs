@@ -100,6 +100,8 @@ async fn answer(msg: &Value, headers: &HeaderMap) -> Option<Value> {
         }
         "tools/list" => json!({"tools": tools()}),
         "resources/list" => json!({"resources": [{"uri": "file:///a", "name": "a"}]}),
+        "resources/read" => resource_contents(),
+        "prompts/get" => prompt_messages(),
         "tools/call" => {
             let name = msg["params"]["name"].as_str().unwrap_or("");
             let args = msg["params"]["arguments"].clone();
@@ -114,6 +116,9 @@ async fn answer(msg: &Value, headers: &HeaderMap) -> Option<Value> {
                 }
                 "leak" => {
                     json!({"content": [{"type": "text", "text": format!("your token is {LEAKED_PAT}")}]})
+                }
+                "leak_b64" => {
+                    json!({"content": [{"type": "text", "text": b64(format!("export GITHUB_TOKEN={LEAKED_PAT}").as_bytes())}]})
                 }
                 "slow" => {
                     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -133,6 +138,42 @@ async fn answer(msg: &Value, headers: &HeaderMap) -> Option<Value> {
         }
     };
     Some(json!({"jsonrpc": "2.0", "id": id, "result": result}))
+}
+
+/// Bytes that are not UTF-8 (a "binary" blob).
+pub const BINARY_BLOB: &[u8] = &[0x89, b'P', b'N', b'G', 0xff, 0xfe, 0x00, 0x01];
+
+pub fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+pub fn unb64(text: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .unwrap()
+}
+
+/// `resources/read`: a text resource, a text file sent as a blob and a binary blob, each
+/// text one carrying [`LEAKED_PAT`].
+fn resource_contents() -> Value {
+    json!({"contents": [
+        {"uri": "file:///notes.txt", "mimeType": "text/plain", "text": format!("deploy with {LEAKED_PAT} please")},
+        {"uri": "file:///env.txt", "mimeType": "application/octet-stream", "blob": b64(format!("GITHUB_TOKEN {LEAKED_PAT}").as_bytes())},
+        {"uri": "file:///logo.png", "mimeType": "image/png", "blob": b64(BINARY_BLOB)},
+    ]})
+}
+
+/// `prompts/get`: text, an embedded text resource and an embedded blob resource, each
+/// carrying [`LEAKED_PAT`], plus an image.
+fn prompt_messages() -> Value {
+    json!({"description": "review", "messages": [
+        {"role": "user", "content": {"type": "text", "text": format!("use {LEAKED_PAT} to push")}},
+        {"role": "user", "content": {"type": "resource", "resource": {"uri": "file:///a.txt", "text": format!("token {LEAKED_PAT}")}}},
+        {"role": "user", "content": {"type": "resource", "resource": {"uri": "file:///b.txt", "blob": b64(format!("token {LEAKED_PAT}").as_bytes())}}},
+        {"role": "user", "content": {"type": "image", "mimeType": "image/png", "data": b64(BINARY_BLOB)}},
+    ]})
 }
 
 #[derive(Clone)]
@@ -572,3 +613,95 @@ pub fn sse_messages(body: &str) -> Vec<Value> {
 }
 
 pub type Headers = HashMap<String, String>;
+
+/// A real Warden (`warden serve` in process: JWT auth, governance pipeline, secret scanner,
+/// vault, SQLite audit) with the MCP server `demo` in front of `upstream`, the Bearer
+/// credential `demo/token` in its vault and rate limiting off.
+pub struct Warden {
+    pub addr: SocketAddr,
+    /// A session token of user `agent` with scopes `user mcp`.
+    pub token: String,
+    pub runtime: Arc<warden_server::runtime::Runtime>,
+    pub dir: std::path::PathBuf,
+}
+
+impl Drop for Warden {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Starts a [`Warden`] with `[audit] durability = durability` (`strict` or `async`).
+pub async fn start_warden(upstream: SocketAddr, durability: &str) -> Warden {
+    use warden_server::config::WardenConfig;
+    use warden_server::datadir::DataDir;
+    use warden_server::runtime::{init_data_dir, Runtime};
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "warden-mcp-{}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        durability
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let toml = format!(
+        r#"
+[audit]
+durability = "{durability}"
+[governance.rate_limit]
+enabled = false
+[[mcp.servers]]
+name = "demo"
+url = "http://{upstream}/mcp"
+[[mcp.servers.inject]]
+header = "Authorization"
+secret = "demo/token"
+format = "Bearer {{secret}}"
+"#
+    );
+    let config = WardenConfig::from_toml_str(&toml, std::path::Path::new("bench.toml")).unwrap();
+    let dd = DataDir::new(dir.join("data"));
+    init_data_dir(&dd, &config).await.unwrap();
+    let runtime = Arc::new(Runtime::open(config, dd.clone()).await.unwrap());
+    runtime
+        .state
+        .vault
+        .put("demo", "token", UPSTREAM_TOKEN.as_bytes())
+        .await
+        .unwrap();
+    let mcp = warden_server::gateway::mcp_routes(&runtime).unwrap();
+    let app = warden_server::serve::app(&runtime, mcp);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .unwrap();
+    });
+    let admin = std::fs::read_to_string(dd.admin_token()).unwrap();
+    let minted: Value = reqwest::Client::new()
+        .post(format!("http://{addr}/v1/tokens"))
+        .bearer_auth(admin.trim())
+        .json(
+            &json!({"kind": "session", "user_id": "agent", "scope": "user mcp", "ttl_secs": 3600}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = minted["access_token"].as_str().unwrap().to_string();
+    Warden {
+        addr,
+        token,
+        runtime,
+        dir,
+    }
+}
