@@ -47,7 +47,8 @@ pub fn router(
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
-        .route("/.well-known/jwks.json", get(tokens::jwks));
+        .route("/.well-known/jwks.json", get(tokens::jwks))
+        .route("/openapi.json", get(crate::openapi::openapi_json));
     let metrics = state.metrics.clone();
     let mut app = public.merge(protected).with_state(state);
     if let Some(extra) = extra {

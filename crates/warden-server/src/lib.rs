@@ -13,6 +13,7 @@ pub mod json;
 pub mod mcp;
 pub mod metrics;
 pub mod middleware;
+pub mod openapi;
 pub mod routes;
 pub mod runtime;
 pub mod serve;

@@ -11,7 +11,8 @@ use crate::error::ApiError;
 use crate::state::AppState;
 
 /// Query parameters of `GET /v1/audit`. Times are unix milliseconds or RFC 3339.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AuditParams {
     /// Oldest time included.
@@ -123,6 +124,25 @@ pub fn to_query(p: AuditParams) -> Result<AuditQuery, ApiError> {
 }
 
 /// `GET /v1/audit` → `{"records":[…],"next":cursor|null}`.
+#[utoipa::path(
+    get,
+    path = "/v1/audit",
+    tag = "audit",
+    params(AuditParams),
+    responses(
+        (status = 200, description = "One page of records.", body = crate::openapi::AuditPage),
+        (status = 400, description = "`invalid_request`: a bad time, decision or order (JSON); an unknown or mistyped query parameter (plain text, from axum).", content(
+            (crate::openapi::ErrorBody = "application/json"),
+            (String = "text/plain"),
+        )),
+        (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
+        (status = 403, description = "`forbidden`: the token lacks `warden:audit:read` or `admin`.", body = crate::openapi::ErrorBody),
+        (status = 500, description = "`internal`.", body = crate::openapi::ErrorBody),
+        (status = 503, description = "`unavailable`: the store is unreachable.", body = crate::openapi::ErrorBody),
+        (status = 504, description = "`timeout`: the request took longer than the server's timeout.", body = crate::openapi::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn query(
     State(state): State<AppState>,
     caller: Caller,
@@ -136,6 +156,20 @@ pub async fn query(
 }
 
 /// `GET /v1/audit/verify` → `{"ok":true,"records":N}` or with `first_bad`.
+#[utoipa::path(
+    get,
+    path = "/v1/audit/verify",
+    tag = "audit",
+    responses(
+        (status = 200, description = "The chain check (`ok: false` names the first bad record).", body = crate::openapi::ChainReport),
+        (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
+        (status = 403, description = "`forbidden`: the token lacks `warden:audit:read` or `admin`.", body = crate::openapi::ErrorBody),
+        (status = 500, description = "`internal`.", body = crate::openapi::ErrorBody),
+        (status = 503, description = "`unavailable`: the store is unreachable.", body = crate::openapi::ErrorBody),
+        (status = 504, description = "`timeout`: the request took longer than the server's timeout.", body = crate::openapi::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn verify(
     State(state): State<AppState>,
     caller: Caller,

@@ -18,6 +18,7 @@ use crate::state::AppState;
 /// believe it set the principal.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[derive(utoipa::ToSchema)]
 pub struct GovernRequest {
     /// Tool name.
     pub tool: String,
@@ -38,6 +39,25 @@ pub fn principal_of(caller: &Caller) -> Principal {
 }
 
 /// Handler: see the module docs. A deny is a successful evaluation (200).
+#[utoipa::path(
+    post,
+    path = "/v1/govern",
+    tag = "governance",
+    summary = "Evaluate one tool call for the token's principal.",
+    description = "Evaluates `{tool, arguments, call_id?, agent_id?}` for the principal of the bearer token (`user_id`, `session_id` and `scopes` come from the token and are rejected in the body). A deny is a successful evaluation: 200 with `decision: deny`.",
+    request_body = GovernRequest,
+    responses(
+        (status = 200, description = "The evaluation; a deny is a successful evaluation.", body = crate::openapi::Evaluation),
+        (status = 400, description = "`malformed_json` (including the rejected `user_id`, `session_id` and `scopes`: they come from the token), `json_too_deep`, `invalid_request` (empty `tool`).", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
+        (status = 403, description = "`forbidden`: the token lacks a permission scope (`user`, `service`, `a2a`, `mcp`), `warden:govern` or `admin`.", body = crate::openapi::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body exceeds the size limit (1 MiB by default).", body = crate::openapi::ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the Content-Type is not JSON.", body = crate::openapi::ErrorBody),
+        (status = 500, description = "`internal`.", body = crate::openapi::ErrorBody),
+        (status = 504, description = "`timeout`: the request took longer than the server's timeout.", body = crate::openapi::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn govern(
     State(state): State<AppState>,
     caller: Caller,

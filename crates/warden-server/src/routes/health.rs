@@ -9,12 +9,29 @@ use serde_json::json;
 use crate::state::AppState;
 
 /// `GET /healthz`: the process is up.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "service",
+    responses(
+        (status = 200, description = "The process is up.", body = crate::openapi::Health),
+    ),
+)]
 pub async fn healthz() -> Json<serde_json::Value> {
     Json(json!({"status": "ok"}))
 }
 
 /// `GET /readyz`: every dependency answers (store reachable, keys loaded), else 503 naming
 /// what failed.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "service",
+    responses(
+        (status = 200, description = "Every dependency answers.", body = crate::openapi::Ready),
+        (status = 503, description = "A dependency is unavailable (`error.code` = `not_ready`); `failures` names it.", body = crate::openapi::NotReady),
+    ),
+)]
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let mut failures = serde_json::Map::new();
     for (name, check) in &state.readiness {
@@ -34,6 +51,14 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /metrics`: Prometheus text exposition.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "service",
+    responses(
+        (status = 200, description = "OpenMetrics text: `warden_decisions_total`, `warden_decision_seconds`, `warden_audit_queue_depth`, `warden_bot_verdicts_total`, `warden_http_requests_total`.", body = String, content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8"),
+    ),
+)]
 pub async fn metrics(State(state): State<AppState>) -> Response {
     if let Some(writer) = &state.audit_writer {
         state.metrics.observe_audit_writer(writer);
@@ -49,6 +74,14 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 }
 
 /// `GET /`: the dashboard (a static page that reads the audit API with the admin token).
+#[utoipa::path(
+    get,
+    path = "/",
+    tag = "service",
+    responses(
+        (status = 200, description = "The dashboard page.", body = String, content_type = "text/html"),
+    ),
+)]
 pub async fn dashboard() -> Html<&'static str> {
     Html(include_str!("../../assets/dashboard.html"))
 }

@@ -15,6 +15,24 @@ use crate::state::AppState;
 
 /// Handler: see the module docs. Malformed hook input is a 400 (the CLI turns any non-2xx
 /// into exit 2, which Claude Code treats as a block).
+#[utoipa::path(
+    post,
+    path = "/v1/hooks/claude-code",
+    tag = "hooks",
+    summary = "Decide a Claude Code hook event (PreToolUse, PostToolUse, UserPromptSubmit).",
+    description = "Claude Code hook input in, hook output out, for the principal of the bearer token. Malformed input is a 400 (`warden hook claude-code --server` turns any non-2xx into exit 2, which Claude Code treats as a block).",
+    request_body = crate::openapi::HookInput,
+    responses(
+        (status = 200, description = "Claude Code's hook output; `{}` leaves Claude Code's own permission rules in force.", body = crate::openapi::HookOutput),
+        (status = 400, description = "`invalid_hook_input` (not JSON, or a required field of the event missing), `json_too_deep`.", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
+        (status = 403, description = "`forbidden`: the token lacks a permission scope (`user`, `service`, `a2a`, `mcp`), `warden:govern` or `admin`.", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body exceeds the size limit (1 MiB by default); answered by axum as plain text.", body = String, content_type = "text/plain"),
+        (status = 500, description = "`internal`.", body = crate::openapi::ErrorBody),
+        (status = 504, description = "`timeout`: the request took longer than the server's timeout.", body = crate::openapi::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn claude_code(
     State(state): State<AppState>,
     caller: Caller,

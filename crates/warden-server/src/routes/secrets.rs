@@ -50,6 +50,34 @@ struct PutJson {
 }
 
 /// `PUT /v1/secrets/{namespace}/{name}`.
+#[utoipa::path(
+    put,
+    path = "/v1/secrets/{namespace}/{name}",
+    tag = "secrets",
+    params(
+        ("namespace" = String, Path, description = "Namespace of the secret."),
+        ("name" = String, Path, description = "Name of the secret within the namespace."),
+    ),
+    request_body(description = "`{\"value\":…}` as JSON, or the raw bytes with any other Content-Type.", content(
+        (crate::openapi::PutSecret = "application/json"),
+        ("application/octet-stream"),
+    )),
+    responses(
+        (status = 200, description = "Replaced an existing secret.", body = crate::openapi::SecretMeta),
+        (status = 201, description = "Stored a new secret.", body = crate::openapi::SecretMeta),
+        (status = 400, description = "`invalid_secret` (bad namespace or name, value too large), `malformed_json`, `json_too_deep` (JSON); a path that is not valid UTF-8 (plain text, from axum).", content(
+            (crate::openapi::ErrorBody = "application/json"),
+            (String = "text/plain"),
+        )),
+        (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
+        (status = 403, description = "`forbidden`: the token lacks `warden:secrets:write` or `admin`.", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body exceeds the size limit (1 MiB by default); answered by axum as plain text.", body = String, content_type = "text/plain"),
+        (status = 500, description = "`internal`: the vault failed.", body = crate::openapi::ErrorBody),
+        (status = 503, description = "`unavailable`: the store is unreachable.", body = crate::openapi::ErrorBody),
+        (status = 504, description = "`timeout`: the request took longer than the server's timeout.", body = crate::openapi::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn put(
     State(state): State<AppState>,
     caller: Caller,
@@ -90,6 +118,29 @@ pub async fn put(
 }
 
 /// `GET /v1/secrets/{namespace}/{name}`.
+#[utoipa::path(
+    get,
+    path = "/v1/secrets/{namespace}/{name}",
+    tag = "secrets",
+    params(
+        ("namespace" = String, Path, description = "Namespace of the secret."),
+        ("name" = String, Path, description = "Name of the secret within the namespace."),
+    ),
+    responses(
+        (status = 200, description = "The secret (base64 with `encoding` when not UTF-8).", body = crate::openapi::SecretValue),
+        (status = 400, description = "`invalid_secret` (bad namespace or name; JSON); a path that is not valid UTF-8 (plain text, from axum).", content(
+            (crate::openapi::ErrorBody = "application/json"),
+            (String = "text/plain"),
+        )),
+        (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
+        (status = 403, description = "`forbidden`: the token lacks `warden:secrets:read` or `admin`.", body = crate::openapi::ErrorBody),
+        (status = 404, description = "`not_found`: no such secret.", body = crate::openapi::ErrorBody),
+        (status = 500, description = "`internal`: the stored secret cannot be opened (tampered, or its key is gone).", body = crate::openapi::ErrorBody),
+        (status = 503, description = "`unavailable`: the store is unreachable.", body = crate::openapi::ErrorBody),
+        (status = 504, description = "`timeout`: the request took longer than the server's timeout.", body = crate::openapi::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,6 +168,29 @@ pub async fn get(
 }
 
 /// `DELETE /v1/secrets/{namespace}/{name}`: 204, or 404 when absent.
+#[utoipa::path(
+    delete,
+    path = "/v1/secrets/{namespace}/{name}",
+    tag = "secrets",
+    params(
+        ("namespace" = String, Path, description = "Namespace of the secret."),
+        ("name" = String, Path, description = "Name of the secret within the namespace."),
+    ),
+    responses(
+        (status = 204, description = "Deleted."),
+        (status = 400, description = "`invalid_secret` (bad namespace or name; JSON); a path that is not valid UTF-8 (plain text, from axum).", content(
+            (crate::openapi::ErrorBody = "application/json"),
+            (String = "text/plain"),
+        )),
+        (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
+        (status = 403, description = "`forbidden`: the token lacks `warden:secrets:write` or `admin`.", body = crate::openapi::ErrorBody),
+        (status = 404, description = "`not_found`: no such secret.", body = crate::openapi::ErrorBody),
+        (status = 500, description = "`internal`.", body = crate::openapi::ErrorBody),
+        (status = 503, description = "`unavailable`: the store is unreachable.", body = crate::openapi::ErrorBody),
+        (status = 504, description = "`timeout`: the request took longer than the server's timeout.", body = crate::openapi::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn delete(
     State(state): State<AppState>,
     caller: Caller,
@@ -136,7 +210,8 @@ pub async fn delete(
 }
 
 /// Query of `GET /v1/secrets`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     /// Only this namespace.
@@ -144,6 +219,25 @@ pub struct ListQuery {
 }
 
 /// `GET /v1/secrets`: metadata only, never values.
+#[utoipa::path(
+    get,
+    path = "/v1/secrets",
+    tag = "secrets",
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Metadata of the secrets, never values.", body = crate::openapi::SecretList),
+        (status = 400, description = "`invalid_secret` (bad namespace; JSON); an unknown query parameter (plain text, from axum).", content(
+            (crate::openapi::ErrorBody = "application/json"),
+            (String = "text/plain"),
+        )),
+        (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
+        (status = 403, description = "`forbidden`: the token lacks `warden:secrets:read`, `warden:secrets:write` or `admin`.", body = crate::openapi::ErrorBody),
+        (status = 500, description = "`internal`.", body = crate::openapi::ErrorBody),
+        (status = 503, description = "`unavailable`: the store is unreachable.", body = crate::openapi::ErrorBody),
+        (status = 504, description = "`timeout`: the request took longer than the server's timeout.", body = crate::openapi::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,

@@ -17,6 +17,23 @@ use crate::state::AppState;
 use crate::tokens::{MintRequest, MintResponse};
 
 /// `POST /v1/tokens`.
+#[utoipa::path(
+    post,
+    path = "/v1/tokens",
+    tag = "tokens",
+    request_body = crate::openapi::MintRequest,
+    responses(
+        (status = 201, description = "The token.", body = crate::openapi::MintResponse),
+        (status = 400, description = "`malformed_json` (including unknown fields), `json_too_deep`, `invalid_request` (bad `kind`, `user_id`, `session_id` or `ttl_secs`).", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
+        (status = 403, description = "`forbidden`: the token lacks `warden:tokens:mint` or `admin` (admin tokens: `admin` only).", body = crate::openapi::ErrorBody),
+        (status = 413, description = "`payload_too_large`: the body exceeds the size limit (1 MiB by default).", body = crate::openapi::ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: the Content-Type is not JSON.", body = crate::openapi::ErrorBody),
+        (status = 500, description = "`internal`: the token could not be signed.", body = crate::openapi::ErrorBody),
+        (status = 504, description = "`timeout`: the request took longer than the server's timeout.", body = crate::openapi::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn mint(
     State(state): State<AppState>,
     caller: Caller,
@@ -64,6 +81,25 @@ fn token_param(headers: &HeaderMap, body: &[u8]) -> Result<String, ApiError> {
 }
 
 /// `POST /v1/tokens/introspect`: `{"active":false}` for any token that does not validate.
+#[utoipa::path(
+    post,
+    path = "/v1/tokens/introspect",
+    tag = "tokens",
+    request_body(content(
+        (crate::openapi::TokenForm = "application/x-www-form-urlencoded"),
+        (crate::openapi::TokenForm = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "RFC 7662 introspection response.", body = crate::openapi::Introspection),
+        (status = 400, description = "`invalid_request` (no or empty `token`), `malformed_json`, `json_too_deep`.", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
+        (status = 403, description = "`forbidden`: the token lacks `warden:tokens:introspect` or `admin`.", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body exceeds the size limit (1 MiB by default); answered by axum as plain text.", body = String, content_type = "text/plain"),
+        (status = 500, description = "`internal`.", body = crate::openapi::ErrorBody),
+        (status = 504, description = "`timeout`: the request took longer than the server's timeout.", body = crate::openapi::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn introspect(
     State(state): State<AppState>,
     caller: Caller,
@@ -77,6 +113,26 @@ pub async fn introspect(
 
 /// `POST /v1/tokens/revoke`: 200 whether or not the token was valid (RFC 7009 §2.2). A caller
 /// may revoke its own token; revoking another's needs admin.
+#[utoipa::path(
+    post,
+    path = "/v1/tokens/revoke",
+    tag = "tokens",
+    request_body(content(
+        (crate::openapi::TokenForm = "application/x-www-form-urlencoded"),
+        (crate::openapi::TokenForm = "application/json"),
+    )),
+    responses(
+        (status = 200, description = "Revoked, or the token was not valid (RFC 7009 §2.2).", body = crate::openapi::Revoked),
+        (status = 400, description = "`invalid_request` (no or empty `token`), `unsupported_token` (no `jti`), `malformed_json`, `json_too_deep`.", body = crate::openapi::ErrorBody),
+        (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
+        (status = 403, description = "`forbidden`: the token belongs to another principal and the caller is not `admin`.", body = crate::openapi::ErrorBody),
+        (status = 413, description = "The body exceeds the size limit (1 MiB by default); answered by axum as plain text.", body = String, content_type = "text/plain"),
+        (status = 500, description = "`internal`.", body = crate::openapi::ErrorBody),
+        (status = 503, description = "`unavailable`: the store is unreachable.", body = crate::openapi::ErrorBody),
+        (status = 504, description = "`timeout`: the request took longer than the server's timeout.", body = crate::openapi::ErrorBody),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
@@ -100,6 +156,14 @@ pub async fn revoke(
 }
 
 /// `GET /.well-known/jwks.json`: public keys only (never `oct`).
+#[utoipa::path(
+    get,
+    path = "/.well-known/jwks.json",
+    tag = "tokens",
+    responses(
+        (status = 200, description = "The public JWKS (`Cache-Control: public, max-age=300`).", body = crate::openapi::Jwks, content_type = "application/json"),
+    ),
+)]
 pub async fn jwks(
     State(state): State<AppState>,
 ) -> ([(header::HeaderName, &'static str); 1], Json<Value>) {
