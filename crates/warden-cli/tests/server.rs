@@ -329,6 +329,36 @@ fn every_endpoint_and_its_failure_paths() {
         .unwrap();
     assert_eq!(r.headers()["x-trace-id"], "trace-123");
 
+    // Errors that axum answers by itself are JSON with a stable code too.
+    let r = c.get(s.url("/no/such/route")).send().unwrap();
+    assert_eq!(r.status().as_u16(), 404);
+    assert_eq!(r.json::<Value>().unwrap()["error"]["code"], "not_found");
+    let r = c.delete(s.url("/healthz")).send().unwrap();
+    assert_eq!(r.status().as_u16(), 405);
+    assert!(r.headers().contains_key("allow"), "{:?}", r.headers());
+    assert_eq!(
+        r.json::<Value>().unwrap()["error"]["code"],
+        "method_not_allowed"
+    );
+    let (st, v) = get(&c, &s.url("/v1/audit?no_such_filter=1"), Some(&admin));
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (400, Some("invalid_request")),
+        "{v}"
+    );
+    let big_form = format!("token={}", "a".repeat(2 * 1024 * 1024));
+    let (st, v) = raw_post(
+        &s.base,
+        "/v1/tokens/introspect",
+        &admin,
+        big_form.as_bytes(),
+    );
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (413, Some("payload_too_large")),
+        "{v}"
+    );
+
     s.stop();
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -131,10 +131,7 @@ pub fn to_query(p: AuditParams) -> Result<AuditQuery, ApiError> {
     params(AuditParams),
     responses(
         (status = 200, description = "One page of records.", body = crate::openapi::AuditPage),
-        (status = 400, description = "`invalid_request`: a bad time, decision or order (JSON); an unknown or mistyped query parameter (plain text, from axum).", content(
-            (crate::openapi::ErrorBody = "application/json"),
-            (String = "text/plain"),
-        )),
+        (status = 400, description = "`invalid_request`: a bad time, decision or order; an unknown or mistyped query parameter.", body = crate::openapi::ErrorBody),
         (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: the token lacks `warden:audit:read` or `admin`.", body = crate::openapi::ErrorBody),
         (status = 500, description = "`internal`.", body = crate::openapi::ErrorBody),

@@ -27,7 +27,7 @@ use crate::state::AppState;
         (status = 400, description = "`invalid_hook_input` (not JSON, or a required field of the event missing), `json_too_deep`.", body = crate::openapi::ErrorBody),
         (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: the token lacks a permission scope (`user`, `service`, `a2a`, `mcp`), `warden:govern` or `admin`.", body = crate::openapi::ErrorBody),
-        (status = 413, description = "The body exceeds the size limit (1 MiB by default); answered by axum as plain text.", body = String, content_type = "text/plain"),
+        (status = 413, description = "`payload_too_large`: the body exceeds the size limit (1 MiB by default).", body = crate::openapi::ErrorBody),
         (status = 500, description = "`internal`.", body = crate::openapi::ErrorBody),
         (status = 504, description = "`timeout`: the request took longer than the server's timeout.", body = crate::openapi::ErrorBody),
     ),

@@ -65,13 +65,10 @@ struct PutJson {
     responses(
         (status = 200, description = "Replaced an existing secret.", body = crate::openapi::SecretMeta),
         (status = 201, description = "Stored a new secret.", body = crate::openapi::SecretMeta),
-        (status = 400, description = "`invalid_secret` (bad namespace or name, value too large), `malformed_json`, `json_too_deep` (JSON); a path that is not valid UTF-8 (plain text, from axum).", content(
-            (crate::openapi::ErrorBody = "application/json"),
-            (String = "text/plain"),
-        )),
+        (status = 400, description = "`invalid_secret` (bad namespace or name, value too large), `malformed_json`, `json_too_deep`; a path that is not valid UTF-8.", body = crate::openapi::ErrorBody),
         (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: the token lacks `warden:secrets:write` or `admin`.", body = crate::openapi::ErrorBody),
-        (status = 413, description = "The body exceeds the size limit (1 MiB by default); answered by axum as plain text.", body = String, content_type = "text/plain"),
+        (status = 413, description = "`payload_too_large`: the body exceeds the size limit (1 MiB by default).", body = crate::openapi::ErrorBody),
         (status = 500, description = "`internal`: the vault failed.", body = crate::openapi::ErrorBody),
         (status = 503, description = "`unavailable`: the store is unreachable.", body = crate::openapi::ErrorBody),
         (status = 504, description = "`timeout`: the request took longer than the server's timeout.", body = crate::openapi::ErrorBody),
@@ -128,10 +125,7 @@ pub async fn put(
     ),
     responses(
         (status = 200, description = "The secret (base64 with `encoding` when not UTF-8).", body = crate::openapi::SecretValue),
-        (status = 400, description = "`invalid_secret` (bad namespace or name; JSON); a path that is not valid UTF-8 (plain text, from axum).", content(
-            (crate::openapi::ErrorBody = "application/json"),
-            (String = "text/plain"),
-        )),
+        (status = 400, description = "`invalid_secret` (bad namespace or name; JSON); a path that is not valid UTF-8.", body = crate::openapi::ErrorBody),
         (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: the token lacks `warden:secrets:read` or `admin`.", body = crate::openapi::ErrorBody),
         (status = 404, description = "`not_found`: no such secret.", body = crate::openapi::ErrorBody),
@@ -178,10 +172,7 @@ pub async fn get(
     ),
     responses(
         (status = 204, description = "Deleted."),
-        (status = 400, description = "`invalid_secret` (bad namespace or name; JSON); a path that is not valid UTF-8 (plain text, from axum).", content(
-            (crate::openapi::ErrorBody = "application/json"),
-            (String = "text/plain"),
-        )),
+        (status = 400, description = "`invalid_secret` (bad namespace or name; JSON); a path that is not valid UTF-8.", body = crate::openapi::ErrorBody),
         (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: the token lacks `warden:secrets:write` or `admin`.", body = crate::openapi::ErrorBody),
         (status = 404, description = "`not_found`: no such secret.", body = crate::openapi::ErrorBody),
@@ -226,10 +217,7 @@ pub struct ListQuery {
     params(ListQuery),
     responses(
         (status = 200, description = "Metadata of the secrets, never values.", body = crate::openapi::SecretList),
-        (status = 400, description = "`invalid_secret` (bad namespace; JSON); an unknown query parameter (plain text, from axum).", content(
-            (crate::openapi::ErrorBody = "application/json"),
-            (String = "text/plain"),
-        )),
+        (status = 400, description = "`invalid_secret` (bad namespace; JSON); an unknown query parameter.", body = crate::openapi::ErrorBody),
         (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
         (status = 403, description = "`forbidden`: the token lacks `warden:secrets:read`, `warden:secrets:write` or `admin`.", body = crate::openapi::ErrorBody),
         (status = 500, description = "`internal`.", body = crate::openapi::ErrorBody),
