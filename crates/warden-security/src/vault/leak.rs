@@ -293,13 +293,13 @@ impl LeakIndex {
     ///
     /// Tokens are maximal runs without whitespace or quotes (`"`, `'`, `` ` ``). Inside a
     /// token, the delimiters `, ; : = ( ) [ ] { } < > & ? | @ \ /` mark where a candidate may
-    /// start (token start or just after a delimiter) and end (token end or just before a
-    /// delimiter). Candidates running to the token end may contain any number of delimiters;
+    /// start (token start, just after a one-letter flag `-x` opening the token, or just after
+    /// a delimiter) and end (token end or just before a delimiter). Candidates running to the token end may contain any number of delimiters;
     /// those ending at a delimiter at most 4 (so the work stays linear in the token length).
     /// Every candidate whose length equals the length of some stored form (and is at least
     /// the minimum length) costs one SipHash-2-4, and an HMAC-SHA256 only when its tag matches. So `password=hunter2hunter2`,
     /// `https://u:pa55word@host/`, and `Bearer abc…` find their secrets, and secrets that
-    /// themselves contain delimiters still match. Hits do not overlap; the longest match at a
+    /// themselves contain delimiters still match, as does `mysql -pS3cret…`. Hits do not overlap; the longest match at a
     /// start wins.
     pub fn find_in(&self, text: &[u8]) -> Vec<LeakHit> {
         let mut hits = Vec::new();
@@ -342,13 +342,21 @@ impl LeakIndex {
                 .filter(|(_, &b)| is_inner_delimiter(b))
                 .map(|(off, _)| start + off),
         );
+        // A value glued to a one-letter flag (`mysql -pS3cret`): the tail after `-x` is one
+        // more candidate start (`--flag=value` already splits at `=`).
+        let flag_tail =
+            (end - start > 2 && text[start] == b'-' && text[start + 1].is_ascii_alphabetic())
+                .then_some(start + 2);
         let n = delims.len();
         let mut covered_until = start;
         // Start i: the token start (i = 0) or just after delimiter i-1. Ends, longest first:
         // the token end (always), then delimiters j >= i such that the candidate spans at most
         // MAX_INNER_DELIMS delimiters, keeping the work linear in the token length.
-        for i in 0..=n {
-            let s = if i == 0 { start } else { delims[i - 1] + 1 };
+        // Candidate starts in order: the token start, the flag tail, after each delimiter.
+        let starts = std::iter::once((0, start))
+            .chain(flag_tail.map(|t| (0, t)))
+            .chain((1..=n).map(|i| (i, delims[i - 1] + 1)));
+        for (i, s) in starts {
             if s < covered_until {
                 continue;
             }
@@ -455,6 +463,18 @@ mod tests {
             idx.find_in(b"https://user:pa55/word@host/path?q=1").len(),
             1
         );
+    }
+
+    #[test]
+    fn finds_secret_glued_to_a_short_flag() {
+        let idx = index_with(b"S3cretValue42xyz");
+        let text = b"mysql -u root -pS3cretValue42xyz db";
+        let hits = idx.find_in(text);
+        assert_eq!(hits.len(), 1);
+        assert_eq!(&text[hits[0].start..hits[0].end], b"S3cretValue42xyz");
+        assert_eq!(idx.find_in(b"--password=S3cretValue42xyz").len(), 1);
+        // Only a one-letter flag is stripped.
+        assert!(idx.find_in(b"-abS3cretValue42xyz").is_empty());
     }
 
     #[test]

@@ -1,7 +1,9 @@
 //! Walks JSON arguments: every string leaf (and object keys long enough to hold a secret)
 //! is scanned with its path (`$.a.b[2]`, `$['not an ident']`), decoded leaves are scanned
 //! again with a path suffix (`<base64>`, `<url>`, `<json>`), and redaction produces the
-//! arguments with redact-action findings replaced. Work is bounded by [`ScanLimits`].
+//! arguments with every finding replaced (when some finding asks for redaction). A secret
+//! found both in a raw leaf and in its decoded form is reported once, from the deepest
+//! decoding. Work is bounded by [`ScanLimits`].
 
 use serde_json::Value;
 
@@ -75,14 +77,21 @@ enum Loc {
     Index(usize),
 }
 
-/// Where a redaction applies: the leaf (or key) at `locator`, `spans` within it or the whole
-/// string when `spans` is `None`.
+/// Where a finding applies: the leaf (or key) at `locator`, `span` within it or the whole
+/// string when `span` is `None` (a finding in decoded text). One per finding.
 #[derive(Debug)]
 struct Redaction {
     locator: Vec<Loc>,
     key: bool,
     span: Option<(usize, usize)>,
     rule_id: String,
+    /// The finding's action is [`ScanAction::Redact`].
+    wanted: bool,
+    /// Decoding depth the finding was made at (0 = the raw leaf).
+    depth: usize,
+    /// Keyed hash of the secret's bytes (de-duplication across decoding depths; the secret
+    /// itself is not kept).
+    secret: u64,
 }
 
 /// The encoded leaf a decoded text came from.
@@ -97,7 +106,10 @@ struct Walker<'s> {
     scanner: &'s SecretScanner,
     limits: &'s ScanLimits,
     findings: Vec<Finding>,
+    /// Parallel to `findings`.
     redactions: Vec<Redaction>,
+    /// Keys the secret hashes of this scan.
+    hasher: std::collections::hash_map::RandomState,
     bytes: usize,
     limit: Option<String>,
     hits: Vec<Hit>,
@@ -110,24 +122,61 @@ pub(crate) fn scan(scanner: &SecretScanner, value: &Value, limits: &ScanLimits) 
         limits,
         findings: Vec::new(),
         redactions: Vec::new(),
+        hasher: std::collections::hash_map::RandomState::new(),
         bytes: 0,
         limit: None,
         hits: Vec::new(),
     };
     let mut stack: Vec<Seg<'_>> = Vec::new();
     w.walk(value, &mut stack, None, 0, 0);
-    let redacted = if w.redactions.is_empty() {
-        None
-    } else {
+    let keep = dedup(&w.findings, &w.redactions);
+    let mut findings = Vec::with_capacity(w.findings.len());
+    let mut redactions = Vec::with_capacity(w.redactions.len());
+    for ((f, r), k) in w.findings.into_iter().zip(w.redactions).zip(keep) {
+        if k {
+            findings.push(f);
+            redactions.push(r);
+        }
+    }
+    // Redacted arguments exist only when a finding asks for redaction, and then every
+    // finding (deny-action ones too) is replaced: the copy never carries a found secret.
+    let redacted = if redactions.iter().any(|r| r.wanted) {
         let mut copy = value.clone();
-        apply(&mut copy, &w.redactions);
+        apply(&mut copy, &redactions);
         Some(copy)
+    } else {
+        None
     };
     JsonScan {
-        findings: w.findings,
+        findings,
         redacted,
         limit_exceeded: w.limit,
     }
+}
+
+/// Which findings to keep: a finding is dropped when the same rule found the same secret in
+/// the same leaf at a deeper decoding (a token in JSON-in-string is found in the raw string
+/// and again in the decoded document; the decoded finding names the inner field), or when it
+/// repeats an earlier finding's rule, path and span.
+fn dedup(findings: &[Finding], meta: &[Redaction]) -> Vec<bool> {
+    let n = findings.len().min(meta.len());
+    (0..n)
+        .map(|i| {
+            let (f, m) = (&findings[i], &meta[i]);
+            let deeper = (0..n).any(|j| {
+                let o = &meta[j];
+                o.depth > m.depth
+                    && o.secret == m.secret
+                    && o.rule_id == m.rule_id
+                    && o.key == m.key
+                    && o.locator == m.locator
+            });
+            let repeated = findings[..i].iter().any(|o| {
+                o.rule_id == f.rule_id && o.path == f.path && o.start == f.start && o.end == f.end
+            });
+            !deeper && !repeated
+        })
+        .collect()
 }
 
 fn is_ident(k: &str) -> bool {
@@ -186,6 +235,13 @@ fn locator(base: Option<&[Loc]>, stack: &[Seg<'_>]) -> Vec<Loc> {
 }
 
 impl Walker<'_> {
+    fn secret_hash(&self, secret: &[u8]) -> u64 {
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = self.hasher.build_hasher();
+        h.write(secret);
+        h.finish()
+    }
+
     fn stop(&mut self, why: String) {
         if self.limit.is_none() {
             self.limit = Some(why);
@@ -319,14 +375,16 @@ impl Walker<'_> {
                     f.start = 0;
                     f.end = o.len;
                 }
-                if f.action == ScanAction::Redact {
-                    self.redactions.push(Redaction {
-                        locator: locator(outer.map(|o| o.locator.as_slice()), stack),
-                        key: outer.map_or(key, |o| o.key),
-                        span: outer.is_none().then_some((h.start, h.end)),
-                        rule_id: f.rule_id.clone(),
-                    });
-                }
+                let secret = s.as_bytes().get(h.start..h.end).unwrap_or_default();
+                self.redactions.push(Redaction {
+                    locator: locator(outer.map(|o| o.locator.as_slice()), stack),
+                    key: outer.map_or(key, |o| o.key),
+                    span: outer.is_none().then_some((h.start, h.end)),
+                    rule_id: f.rule_id.clone(),
+                    wanted: f.action == ScanAction::Redact,
+                    depth: decode_depth,
+                    secret: self.secret_hash(secret),
+                });
                 self.findings.push(f);
             }
             self.hits = hits;

@@ -120,8 +120,8 @@ pub struct Finding {
 pub struct JsonScan {
     /// Every finding.
     pub findings: Vec<Finding>,
-    /// The arguments with every redact-action finding replaced (only when some finding
-    /// asked for redaction).
+    /// The arguments with every finding replaced, deny-action ones included (only when some
+    /// finding asked for redaction): the copy never holds a found secret.
     pub redacted: Option<serde_json::Value>,
     /// Set when a [`ScanLimits`] bound stopped the scan (nesting depth, string bytes,
     /// number of findings): the arguments were not fully scanned and the caller should deny

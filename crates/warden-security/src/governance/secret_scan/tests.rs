@@ -609,3 +609,61 @@ mod props {
         assert!(scanner().scan_text(&text).is_empty());
     }
 }
+
+#[test]
+fn secret_in_json_string_leaf_is_reported_once() {
+    // The raw leaf and its decoded JSON both hold the token; one finding, naming the inner
+    // field.
+    let sc = scanner();
+    let tok = samples::crc_token("ghp_", 19);
+    let inner = json!({"t": tok}).to_string();
+    let r = sc.scan_json(&json!({"body": inner}));
+    let hits: Vec<&Finding> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == "github-pat")
+        .collect();
+    assert_eq!(hits.len(), 1, "{:?}", r.findings);
+    assert_eq!(hits[0].path, "$.body<json>.t");
+}
+
+#[test]
+fn repeated_secret_in_one_leaf_is_reported_per_occurrence() {
+    let sc = scanner();
+    let tok = samples::crc_token("ghp_", 20);
+    let r = sc.scan_json(&json!({"cmd": format!("a {tok} b {tok}")}));
+    let spans: Vec<(usize, usize)> = r
+        .findings
+        .iter()
+        .filter(|f| f.rule_id == "github-pat")
+        .map(|f| (f.start, f.end))
+        .collect();
+    assert_eq!(spans.len(), 2, "{:?}", r.findings);
+    assert_ne!(spans[0], spans[1]);
+}
+
+#[test]
+fn redacted_arguments_never_hold_a_deny_finding() {
+    // A deny-action secret next to a redact-action one: the call is denied, but the redacted
+    // copy (which callers may log or forward) must not carry either secret.
+    let mut cfg = SecretScanConfig::default();
+    cfg.rule_actions
+        .insert("github-pat".into(), ScanAction::Redact);
+    let sc = SecretScanner::new(&cfg).unwrap();
+    let redact_tok = samples::crc_token("ghp_", 21);
+    let deny_tok = "AKIAQYLPMN5HFIQR7XYZ";
+    let v = json!({
+        "cmd": format!("curl -H 'Authorization: token {redact_tok}' x"),
+        "env": format!("AWS_ACCESS_KEY_ID={deny_tok}"),
+        "both": format!("{redact_tok} {deny_tok}"),
+    });
+    let r = sc.scan_json(&v);
+    assert!(r.findings.iter().any(|f| f.action == ScanAction::Deny));
+    let red = r
+        .redacted
+        .expect("a redact finding produces redacted arguments");
+    let text = red.to_string();
+    assert!(!text.contains(&redact_tok), "{text}");
+    assert!(!text.contains(deny_tok), "{text}");
+    assert!(text.contains("[REDACTED:aws-access-key-id]"), "{text}");
+}
