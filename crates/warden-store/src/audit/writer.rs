@@ -295,6 +295,10 @@ enum HeldConn {
 
 impl Worker {
     async fn run(mut self, mut rx: mpsc::Receiver<Msg>) {
+        let _checkpointer = match &self.backend {
+            Backend::Sqlite(pool) => Some(AbortOnDrop(tokio::spawn(checkpoint_loop(pool.clone())))),
+            Backend::Postgres(_) => None,
+        };
         let mut batch: Vec<Pending> = Vec::with_capacity(self.batch_size);
         // After `Shutdown` the channel is closed: `recv` still yields what was queued
         // before, then `None`, which ends the loop once the last batch is committed.
@@ -404,7 +408,13 @@ impl Worker {
         if self.conn.is_none() {
             self.conn = Some(match &self.backend {
                 Backend::Sqlite(pool) => {
-                    HeldConn::Sqlite(pool.acquire().await.map_err(error::sql)?)
+                    let mut conn = pool.acquire().await.map_err(error::sql)?;
+                    // The writer's commits never checkpoint; `checkpoint_loop` does.
+                    sqlx::query("PRAGMA wal_autocheckpoint = 0")
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(error::sql)?;
+                    HeldConn::Sqlite(conn)
                 }
                 Backend::Postgres(pool) => {
                     HeldConn::Postgres(pool.acquire().await.map_err(error::sql)?)
@@ -422,6 +432,39 @@ impl Worker {
         };
         self.tail = Some((first_seq + batch.len() as i64 - 1, last_hash));
         Ok(first_seq)
+    }
+}
+
+/// How often the SQLite WAL is checkpointed in the background.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// Aborts a background task when dropped (the checkpointer ends with the writer).
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Checkpoints the SQLite WAL off the commit path. SQLite's automatic checkpoint runs inside
+/// the commit that crosses its threshold — copying up to the whole WAL into the database and
+/// syncing it while every strict append waits for that commit (the p99 tail under load). A
+/// `PASSIVE` checkpoint on another connection runs beside the writer without blocking it.
+async fn checkpoint_loop(pool: sqlx::SqlitePool) {
+    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if pool.is_closed() {
+            return;
+        }
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::debug!(error = %e, "background WAL checkpoint failed; retrying");
+        }
     }
 }
 
