@@ -151,7 +151,7 @@ impl Metrics {
     pub fn observe_audit_writer(&self, writer: &warden_store::AuditWriter) {
         let clamp = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
         self.audit_queue_depth
-            .set(i64::try_from(writer.queue_depth()).unwrap_or(i64::MAX));
+            .set(clamp(writer.queue_depth() as u64));
         self.audit_records.set(clamp(writer.stats().records()));
         self.audit_batches.set(clamp(writer.stats().batches()));
     }

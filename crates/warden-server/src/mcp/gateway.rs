@@ -529,23 +529,7 @@ impl McpGateway {
                 session,
             );
         }
-        if PASSTHROUGH_STATUSES.contains(&status.as_u16()) || status.is_success() {
-            return passthrough(
-                response,
-                self.max_body,
-                server.timeout,
-                &credentials.needles,
-            )
-            .await;
-        }
-        transport_error(
-            codes::UPSTREAM_BAD_RESPONSE,
-            &format!(
-                "upstream {:?} answered HTTP {}",
-                server.name,
-                status.as_u16()
-            ),
-        )
+        self.relay(response, &server, &credentials).await
     }
 
     /// Handles a DELETE (session end).
@@ -583,6 +567,18 @@ impl McpGateway {
                 self.sessions.unbind(&server.name, session);
             }
         }
+        self.relay(response, &server, &credentials).await
+    }
+
+    /// Relays an upstream answer to a GET or DELETE: a success or a status MCP clients act on
+    /// passes through (credentials scrubbed); anything else is a transport error.
+    async fn relay(
+        &self,
+        response: UpstreamResponse,
+        server: &UpstreamServer,
+        credentials: &InjectedCredentials,
+    ) -> Response {
+        let status = response.status();
         if status.is_success() || PASSTHROUGH_STATUSES.contains(&status.as_u16()) {
             return passthrough(
                 response,
