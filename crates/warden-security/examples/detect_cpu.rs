@@ -3,7 +3,8 @@
 //! core. Linux only (reads `/proc/self/stat`).
 //!
 //! `cargo run --release -p warden-security --example detect_cpu` (env `N` = iterations, `ONLY` =
-//! `memoized` or `uncached` to run one variant, e.g. under `valgrind --tool=callgrind`).
+//! `memoized` or `uncached` to run one variant, e.g. under `valgrind --tool=callgrind`;
+//! `FACTS` = `path` or `agent` to classify only that half of each request).
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use std::hint::black_box;
@@ -42,7 +43,7 @@ const MIX: &[(&str, &str)] = &[
     ("/sitemap.xml", "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; ClaudeBot/1.0; +claudebot@anthropic.com)"),
 ];
 
-fn run(name: &str, n: usize, f: impl Fn(&RequestFacts<'_>) -> usize) {
+fn run(name: &str, n: usize, facts: &str, f: impl Fn(&RequestFacts<'_>) -> usize) {
     let (Some(t0), w0) = (cpu_secs(), std::time::Instant::now()) else {
         println!("{name}: /proc/self/stat unavailable");
         return;
@@ -51,8 +52,8 @@ fn run(name: &str, n: usize, f: impl Fn(&RequestFacts<'_>) -> usize) {
     for i in 0..n {
         let (path, ua) = MIX[i % MIX.len()];
         acc += f(&RequestFacts {
-            path: Some(black_box(path)),
-            user_agent: Some(black_box(ua)),
+            path: (facts != "agent").then(|| black_box(path)),
+            user_agent: (facts != "path").then(|| black_box(ua)),
             velocity: None,
         });
     }
@@ -70,11 +71,14 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(4_000_000);
     let only = std::env::var("ONLY").unwrap_or_default();
+    let facts = std::env::var("FACTS").unwrap_or_default();
     let c = BotClassifier::default();
     if only.is_empty() || only == "memoized" {
-        run("memoized", n, |f| c.classify(f).class as usize);
+        run("memoized", n, &facts, |f| c.classify(f).class as usize);
     }
     if only.is_empty() || only == "uncached" {
-        run("uncached", n, |f| c.classify_uncached(f).class as usize);
+        run("uncached", n, &facts, |f| {
+            c.classify_uncached(f).class as usize
+        });
     }
 }

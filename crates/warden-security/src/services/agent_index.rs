@@ -67,8 +67,11 @@ struct Block {
     seen: u64,
 }
 
+/// Classes of `block` (at most 64 bytes), eight bytes at a time in general-purpose
+/// registers: the portable path, and the reference the SSE2 path is tested against.
+#[cfg_attr(not(test), allow(dead_code))]
 #[inline(always)]
-fn classify_block(block: &[u8], trigger: u64) -> Block {
+fn classify_block_swar(block: &[u8], trigger: u64) -> Block {
     let mut out = Block {
         words: 0,
         letters: 0,
@@ -97,6 +100,61 @@ fn classify_block(block: &[u8], trigger: u64) -> Block {
         out.seen |= zero_bytes(x ^ trigger) & real;
     }
     out
+}
+
+/// Classes of `block` (at most 64 bytes) with SSE2 (part of the x86-64 baseline): sixteen
+/// bytes per compare and one `pmovmskb` per class, about a fifth of the instructions of the
+/// portable path (which LLVM vectorizes with emulated 64-bit multiplies). `safe_arch` wraps
+/// the intrinsics in safe functions, so this crate stays free of `unsafe`.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn classify_block(block: &[u8], trigger: u64) -> Block {
+    use super::marks::lane16;
+    use safe_arch::{
+        add_i8_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_lt_mask_i8_m128i, move_mask_i8_m128i,
+        set_splat_i8_m128i,
+    };
+    // `b + (0x80 - lo) < -0x80 + span` as `i8` holds exactly when `lo <= b < lo + span`
+    // (as `u8`); `| 0x20` lowercases letters and maps no other byte into `a..=z`.
+    let letter_shift = set_splat_i8_m128i(0x80u8.wrapping_sub(b'a') as i8);
+    let digit_shift = set_splat_i8_m128i(0x80u8.wrapping_sub(b'0') as i8);
+    let letter_span = set_splat_i8_m128i(-0x80 + 26);
+    let digit_span = set_splat_i8_m128i(-0x80 + 10);
+    let case = set_splat_i8_m128i(0x20);
+    let needle = set_splat_i8_m128i(trigger as u8 as i8);
+    let (mut words, mut letters, mut seen) = (0u64, 0u64, 0u64);
+    let mut at = 0;
+    while at < block.len().min(64) {
+        let (x, drop) = lane16(block, at);
+        let letter = cmp_lt_mask_i8_m128i(
+            add_i8_m128i(bitor_m128i(x, case), letter_shift),
+            letter_span,
+        );
+        let digit = cmp_lt_mask_i8_m128i(add_i8_m128i(x, digit_shift), digit_span);
+        let mask = |v| (u64::from(move_mask_i8_m128i(v) as u16) >> drop) << at;
+        letters |= mask(letter);
+        words |= mask(bitor_m128i(letter, digit));
+        seen |= mask(cmp_eq_mask_i8_m128i(x, needle));
+        at += 16;
+    }
+    // The zero padding of a short block must not count as the trigger byte.
+    let real = if block.len() >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << block.len()) - 1
+    };
+    Block {
+        words,
+        letters,
+        seen: seen & real,
+    }
+}
+
+/// Classes of `block` (at most 64 bytes): the portable path.
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+#[inline(always)]
+fn classify_block(block: &[u8], trigger: u64) -> Block {
+    classify_block_swar(block, trigger)
 }
 
 /// A maximal run of ASCII letters in a user agent.
@@ -531,6 +589,49 @@ mod tests {
             let word = if b.is_ascii_alphanumeric() { 1 << 2 } else { 0 };
             let letter = if b.is_ascii_alphabetic() { 1 << 2 } else { 0 };
             assert_eq!(class_bits(x), (word, letter), "byte {b:#x}");
+        }
+    }
+
+    /// Both block classifiers agree on every byte value at every position and length.
+    fn assert_block_paths_agree(block: &[u8], trigger: u8) {
+        let fast = classify_block(block, splat(trigger));
+        let portable = classify_block_swar(block, splat(trigger));
+        assert_eq!(fast.words, portable.words, "words of {block:?}");
+        assert_eq!(fast.letters, portable.letters, "letters of {block:?}");
+        assert_eq!(
+            fast.seen != 0,
+            portable.seen != 0,
+            "trigger {trigger} in {block:?}"
+        );
+        assert_eq!(
+            fast.seen != 0,
+            block.contains(&trigger),
+            "trigger {trigger} in {block:?}"
+        );
+    }
+
+    #[test]
+    fn block_classifiers_agree_on_every_byte_and_length() {
+        for b in 0..=255u8 {
+            for len in 0..=64usize {
+                let mut block = vec![b'.'; len];
+                if let Some(last) = block.last_mut() {
+                    *last = b;
+                }
+                assert_block_paths_agree(&block, b'$');
+                assert_block_paths_agree(&block, b);
+                assert_block_paths_agree(&block, 0);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn block_classifiers_agree_on_arbitrary_blocks(
+            block in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..=64),
+            trigger in proptest::prelude::any::<u8>(),
+        ) {
+            assert_block_paths_agree(&block, trigger);
         }
     }
 

@@ -526,6 +526,17 @@ pub(crate) fn velocity_exceeds(count: u64, duration_secs: u64, max_per_minute: u
     u128::from(count) * 60 > u128::from(max_per_minute) * u128::from(duration_secs)
 }
 
+/// `ua` without leading and trailing whitespace ([`str::trim`]), skipping the Unicode
+/// decoding when both ends are visible ASCII (nearly every real user agent).
+#[inline(always)]
+fn trim_agent(ua: &str) -> &str {
+    let b = ua.as_bytes();
+    match (b.first(), b.last()) {
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => ua,
+        _ => ua.trim(),
+    }
+}
+
 impl BotClassifier {
     /// A classifier with `config`.
     pub const fn new(config: ClassifierConfig) -> Self {
@@ -575,7 +586,7 @@ impl BotClassifier {
         }
 
         // The user agent.
-        let agent = match facts.user_agent.map(str::trim) {
+        let agent = match facts.user_agent.map(trim_agent) {
             None => {
                 reasons.push(Reason::MissingUserAgent);
                 script_hint = true;
@@ -791,6 +802,13 @@ mod tests {
         #[test]
         fn word_index_agrees_with_the_automaton_on_pattern_soup(ua in soup()) {
             prop_assert_eq!(scan_agent_uncached(&ua), reference_scan(&ua));
+        }
+
+        #[test]
+        fn the_agent_trim_is_str_trim(ua in any::<String>()) {
+            prop_assert_eq!(trim_agent(&ua), ua.trim());
+            let padded = format!(" {ua}\u{3000}");
+            prop_assert_eq!(trim_agent(&padded), padded.trim());
         }
 
         #[test]

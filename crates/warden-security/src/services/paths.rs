@@ -18,6 +18,7 @@ use std::sync::LazyLock;
 use super::flat_dfa::FlatDfa;
 use super::fold::Folded;
 use super::keytable::KeyTable;
+use super::marks::PathMarks;
 
 /// Where a path pattern may match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -577,6 +578,22 @@ fn survey(bytes: &[u8]) -> Survey {
 /// way; `nul` says whether `text` holds a NUL byte.
 pub(crate) fn normalize(raw: &str) -> (Cow<'_, [u8]>, usize, bool) {
     let bytes = raw.as_bytes();
+    if let Some(cut) = PathMarks::of(bytes).and_then(|m| plain_cut(&m, bytes.len())) {
+        return (Cow::Borrowed(bytes), cut, false);
+    }
+    normalize_surveyed(bytes)
+}
+
+/// Where the path of a short raw path ends when it needs no normalizing (no escape,
+/// backslash, NUL, non-ASCII byte or repeated slash); `None` when it does.
+#[inline]
+fn plain_cut(marks: &PathMarks, len: usize) -> Option<usize> {
+    let double_slash = marks.slash & (marks.slash >> 1) != 0;
+    (marks.special == 0 && !double_slash).then(|| (marks.cut.trailing_zeros() as usize).min(len))
+}
+
+/// [`normalize`] after a [`survey`] of any length of input.
+fn normalize_surveyed(bytes: &[u8]) -> (Cow<'_, [u8]>, usize, bool) {
     let sv = survey(bytes);
     if !sv.needs_normalizing {
         return (Cow::Borrowed(bytes), sv.cut, sv.nul);
@@ -606,6 +623,56 @@ fn decode_rounds(input: &[u8]) -> Vec<u8> {
     cur
 }
 
+/// Where the segments of a path are: slash positions from [`PathMarks`] when the path is
+/// short, else found byte by byte.
+struct Segments<'p> {
+    path: &'p [u8],
+    marks: Option<PathMarks>,
+}
+
+impl<'p> Segments<'p> {
+    fn new(path: &'p [u8]) -> Self {
+        Self {
+            path,
+            marks: PathMarks::of(path),
+        }
+    }
+
+    /// Index of the first byte that is not `/` (or the length).
+    #[inline]
+    fn first_start(&self) -> usize {
+        match self.marks {
+            Some(m) => (m.slash.trailing_ones() as usize).min(self.path.len()),
+            None => self
+                .path
+                .iter()
+                .position(|&b| b != b'/')
+                .unwrap_or(self.path.len()),
+        }
+    }
+
+    /// Length of the segment at `start` (up to the next `/`), and of its part before any
+    /// `;` (matrix parameters).
+    #[inline]
+    fn at(&self, start: usize) -> (usize, usize) {
+        let rest_len = self.path.len().saturating_sub(start);
+        match self.marks {
+            Some(m) => {
+                let after = |mask: u64| mask.checked_shr(start as u32).unwrap_or(0);
+                let len = (after(m.slash).trailing_zeros() as usize).min(rest_len);
+                let core = (after(m.semi).trailing_zeros() as usize).min(len);
+                (len, core)
+            }
+            None => {
+                let rest = self.path.get(start..).unwrap_or(&[]);
+                let len = rest.iter().position(|&b| b == b'/').unwrap_or(rest.len());
+                let seg = rest.get(..len).unwrap_or(&[]);
+                (len, seg.iter().position(|&b| b == b';').unwrap_or(len))
+            }
+        }
+    }
+}
+
 /// Analyses a raw path (with optional query).
 pub(crate) fn analyze(raw: &str) -> PathFindings {
     let mut found = PathFindings::default();
@@ -617,7 +684,8 @@ pub(crate) fn analyze(raw: &str) -> PathFindings {
     let path = text.get(..path_len).unwrap_or(text);
     let index = &*PATH_INDEX;
     let mut ranked = Ranked::default();
-    let first_start = path.iter().position(|&b| b != b'/').unwrap_or(path.len());
+    let segments = Segments::new(path);
+    let first_start = segments.first_start();
 
     // One pass over the segments: traversal, dot-files, the last segment's extension, and
     // the anchored rules (they all begin at a segment start: 0, or just after a slash).
@@ -625,14 +693,11 @@ pub(crate) fn analyze(raw: &str) -> PathFindings {
     let mut last = (0usize, 0usize); // the last non-empty segment, matrix parameters cut
     let mut start = 0usize;
     while start <= path.len() {
-        let rest = path.get(start..).unwrap_or(&[]);
-        let len = rest.iter().position(|&b| b == b'/').unwrap_or(rest.len());
+        let (len, core) = segments.at(start);
         if len > 0 {
             depth += 1;
             // Matrix parameters (`..;/`, `x;jsessionid=…`) do not change what is addressed.
-            let seg = rest.get(..len).unwrap_or(&[]);
-            let core = seg.iter().position(|&b| b == b';').unwrap_or(len);
-            let core_bytes = seg.get(..core).unwrap_or(&[]);
+            let core_bytes = path.get(start..start + core).unwrap_or(&[]);
             last = (start, start + core);
             if core_bytes == b".." {
                 found.push(PathFinding::Traversal);
@@ -882,6 +947,17 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn the_short_path_fast_path_normalizes_like_the_survey(raw in path_soup()) {
+            let bytes = raw.as_bytes();
+            prop_assert_eq!(normalize(&raw), normalize_surveyed(bytes), "{}", raw);
+        }
+
+        #[test]
+        fn the_short_path_fast_path_normalizes_arbitrary_text_like_the_survey(raw in any::<String>()) {
+            prop_assert_eq!(normalize(&raw), normalize_surveyed(raw.as_bytes()), "{}", raw);
+        }
+
 
         #[test]
         fn segment_index_agrees_with_the_automaton_on_path_soup(raw in path_soup()) {
