@@ -34,6 +34,7 @@ pub mod governance;
 pub mod hooks;
 pub mod jwt;
 pub mod keys;
+mod lanes;
 pub mod revocation;
 pub mod scope;
 pub mod services;

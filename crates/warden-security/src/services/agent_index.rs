@@ -109,7 +109,7 @@ fn classify_block_swar(block: &[u8], trigger: u64) -> Block {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 fn classify_block(block: &[u8], trigger: u64) -> Block {
-    use super::marks::lane16;
+    use crate::lanes::lane16;
     use safe_arch::{
         add_i8_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_lt_mask_i8_m128i, move_mask_i8_m128i,
         set_splat_i8_m128i,

@@ -235,7 +235,161 @@ impl Merger {
 /// met at `j` proves no run of `min` bytes starts at or before `j`, so the search resumes at
 /// `j + 1`. On prose only the tail of one word is read per ~`min` bytes.
 pub(crate) fn for_each_run(text: &[u8], min: usize, f: impl FnMut(usize, usize) -> bool) {
-    for_each_run_in(text, min, &RUN, f);
+    if cfg!(all(target_arch = "x86_64", target_feature = "sse2")) && (1..=64).contains(&min) {
+        if min == MIN_RUN {
+            // The constant lets the window test unroll.
+            for_each_run_by_mask(text, MIN_RUN, run_mask, f);
+        } else {
+            for_each_run_by_mask(text, min, run_mask, f);
+        }
+    } else {
+        for_each_run_in(text, min, &RUN, f);
+    }
+}
+
+/// Bit `i`: byte `i` of `block` (at most 64 bytes) is a token-run byte ([`RUN`]); bits past
+/// the block are 0. SSE2: range compares for letters, digits and `-./`, equality for
+/// `+=_~`, sixteen bytes at a time.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn run_mask(block: &[u8]) -> u64 {
+    use crate::lanes::lane16;
+    use safe_arch::{
+        add_i8_m128i, bitor_m128i, cmp_eq_mask_i8_m128i, cmp_lt_mask_i8_m128i, move_mask_i8_m128i,
+        set_splat_i8_m128i,
+    };
+    let splat = |b: u8| set_splat_i8_m128i(b as i8);
+    // `b + (0x80 - lo) < -0x80 + span` as `i8` ⇔ `lo <= b < lo + span` as `u8`.
+    let below = |span: i8| set_splat_i8_m128i(-0x80 + span);
+    let (letter_shift, digit_shift, punct_shift) = (
+        splat(0x80u8.wrapping_sub(b'a')),
+        splat(0x80u8.wrapping_sub(b'0')),
+        splat(0x80u8.wrapping_sub(b'-')),
+    );
+    let (letters, digits, puncts) = (below(26), below(10), below(3));
+    let (case, plus, equals, underscore, tilde) = (
+        splat(0x20),
+        splat(b'+'),
+        splat(b'='),
+        splat(b'_'),
+        splat(b'~'),
+    );
+    let n = block.len().min(64);
+    let mut mask = 0u64;
+    let mut at = 0;
+    while at < n {
+        let (x, drop) = lane16(block, at);
+        let range = |shift, span| cmp_lt_mask_i8_m128i(add_i8_m128i(x, shift), span);
+        let letter =
+            cmp_lt_mask_i8_m128i(add_i8_m128i(bitor_m128i(x, case), letter_shift), letters);
+        let eq = |v| cmp_eq_mask_i8_m128i(x, v);
+        let any = bitor_m128i(
+            bitor_m128i(letter, range(digit_shift, digits)),
+            bitor_m128i(
+                bitor_m128i(range(punct_shift, puncts), eq(plus)),
+                bitor_m128i(bitor_m128i(eq(equals), eq(underscore)), eq(tilde)),
+            ),
+        );
+        mask |= (u64::from(move_mask_i8_m128i(any) as u16) >> drop) << at;
+        at += 16;
+    }
+    if n < 64 {
+        mask &= (1u64 << n) - 1;
+    }
+    mask
+}
+
+/// The portable [`run_mask`]: a byte loop over [`RUN`] (other targets; and the reference in
+/// tests).
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+fn run_mask_bytes(block: &[u8]) -> u64 {
+    block
+        .iter()
+        .take(64)
+        .enumerate()
+        .fold(0, |m, (i, &b)| m | (u64::from(RUN[usize::from(b)]) << i))
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+fn run_mask(block: &[u8]) -> u64 {
+    run_mask_bytes(block)
+}
+
+/// Bit `i` of the result: bits `i..i + min` of `m` are all set (`1 <= min <= 64`; runs that
+/// reach past bit 63 are not seen). Doubling shifts: about `2·log2(min)` operations.
+#[inline(always)]
+fn windows_of(m: u64, min: usize) -> u64 {
+    let mut x = m;
+    let mut covered = 1usize;
+    while covered * 2 <= min {
+        x &= x >> covered;
+        covered *= 2;
+    }
+    if covered < min {
+        x &= x >> (min - covered);
+    }
+    x
+}
+
+/// [`for_each_run`] from per-block masks: 64 bytes are classified at once (`mask_of`), and a
+/// block with no run of `min` bytes inside it and none reaching its end costs two tests —
+/// branch-free work per byte instead of one dependent load and branch per probed byte.
+#[inline(always)]
+fn for_each_run_by_mask(
+    text: &[u8],
+    min: usize,
+    mask_of: impl Fn(&[u8]) -> u64,
+    mut f: impl FnMut(usize, usize) -> bool,
+) {
+    let min = min.clamp(1, 64);
+    let n = text.len();
+    // Start of a run that reaches the end of the blocks read so far.
+    let mut open: Option<usize> = None;
+    let mut base = 0usize;
+    while base < n {
+        let block = text.get(base..n.min(base + 64)).unwrap_or(&[]);
+        let mut m = mask_of(block);
+        if let Some(s) = open {
+            let lead = (!m).trailing_zeros() as usize;
+            if lead >= 64 {
+                base += 64;
+                continue;
+            }
+            open = None;
+            if base + lead - s >= min && !f(s, base + lead) {
+                return;
+            }
+            m &= !((1u64 << lead) - 1);
+        }
+        if windows_of(m, min) == 0 {
+            // No run of `min` bytes inside the block (the common case): at most the run
+            // reaching its end matters, and only if the next block continues it.
+            let top = m.leading_ones() as usize;
+            if top > 0 {
+                open = Some(base + 64 - top);
+            }
+        } else {
+            while m != 0 {
+                let s = m.trailing_zeros() as usize;
+                let len = (!(m >> s)).trailing_zeros() as usize;
+                if s + len >= 64 {
+                    // Reaches the block's end: it may go on in the next one.
+                    open = Some(base + s);
+                    break;
+                }
+                if len >= min && !f(base + s, base + s + len) {
+                    return;
+                }
+                m &= !(((1u64 << len) - 1) << s);
+            }
+        }
+        base += 64;
+    }
+    if let Some(s) = open {
+        if n - s >= min {
+            f(s, n);
+        }
+    }
 }
 
 /// [`for_each_run`] over an arbitrary byte class.
@@ -327,6 +481,75 @@ mod tests {
             }
         }
         assert_eq!(runs(text, 16), naive);
+    }
+
+    fn runs_by_horspool(text: &[u8], min: usize) -> Vec<(usize, usize)> {
+        let mut v = Vec::new();
+        for_each_run_in(text, min, &RUN, |s, e| {
+            v.push((s, e));
+            true
+        });
+        v
+    }
+
+    fn runs_by_mask(text: &[u8], min: usize, mask_of: fn(&[u8]) -> u64) -> Vec<(usize, usize)> {
+        let mut v = Vec::new();
+        for_each_run_by_mask(text, min, mask_of, |s, e| {
+            v.push((s, e));
+            true
+        });
+        v
+    }
+
+    #[test]
+    fn run_masks_classify_every_byte_at_every_position() {
+        for b in 0..=255u8 {
+            for len in 1..=64usize {
+                let mut block = vec![b'a'; len];
+                block[len - 1] = b;
+                assert_eq!(run_mask(&block), run_mask_bytes(&block), "{b:#x} at {len}");
+            }
+        }
+    }
+
+    #[test]
+    fn mask_search_finds_runs_across_blocks() {
+        for min in [1usize, 4, 15, 16, 17, 63, 64] {
+            for len in [0usize, 1, 15, 16, 17, 63, 64, 65, 127, 128, 129, 200] {
+                for pad in [0usize, 1, 47, 63, 64] {
+                    let text = format!(
+                        "{} {}!{} x",
+                        "a".repeat(pad),
+                        "b".repeat(len),
+                        "c".repeat(len / 2)
+                    );
+                    let t = text.as_bytes();
+                    assert_eq!(
+                        runs_by_mask(t, min, run_mask),
+                        runs_by_horspool(t, min),
+                        "min {min} len {len} pad {pad}"
+                    );
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn mask_search_agrees_with_the_skip_search(
+            text in proptest::collection::vec(
+                proptest::sample::select(b"ab0_-. !/+=~\xff".to_vec()), 0..400),
+            min in 1usize..=64,
+        ) {
+            let want = runs_by_horspool(&text, min);
+            proptest::prop_assert_eq!(runs_by_mask(&text, min, run_mask), want.clone());
+            proptest::prop_assert_eq!(runs_by_mask(&text, min, run_mask_bytes), want);
+        }
+
+        #[test]
+        fn run_masks_agree_on_arbitrary_blocks(block in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..=64)) {
+            proptest::prop_assert_eq!(run_mask(&block), run_mask_bytes(&block));
+        }
     }
 
     #[test]
