@@ -162,6 +162,50 @@ fn in_process_denies_a_destructive_command_and_audits_it() {
 }
 
 #[test]
+fn post_tool_use_removes_an_encoded_secret_from_the_output() {
+    use base64::Engine as _;
+    let dir = std::env::temp_dir().join(format!("warden-hook-post-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("data");
+    let token = format!("ghp_{}", "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3zA5");
+    let encoded = base64::engine::general_purpose::STANDARD.encode(format!("token={token}"));
+    let input = serde_json::json!({
+        "session_id": "s1",
+        "hook_event_name": "PostToolUse",
+        "tool_name": "Bash",
+        "tool_input": {"command": "cat creds.b64"},
+        "tool_response": {"stdout": encoded, "plain": format!("here: {token}"), "exit": 0},
+        "tool_use_id": "t9"
+    });
+    let out = in_process(&data, &input.to_string());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(!text.contains(&token), "{text}");
+    assert!(!text.contains(&encoded), "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let updated = &v["hookSpecificOutput"]["updatedToolOutput"];
+    assert!(
+        updated["stdout"].as_str().unwrap().starts_with("[REDACTED"),
+        "{v}"
+    );
+    assert!(
+        updated["plain"]
+            .as_str()
+            .unwrap()
+            .starts_with("here: [REDACTED"),
+        "{v}"
+    );
+    assert_eq!(updated["exit"], 0, "{v}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn in_process_rate_limit_state_persists_across_processes() {
     let dir = std::env::temp_dir().join(format!("warden-hook-rl-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

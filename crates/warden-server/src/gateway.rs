@@ -9,16 +9,16 @@ use axum::Router;
 use futures_util::FutureExt as _;
 use serde_json::Value;
 use warden_security::audit::AuditSink;
-use warden_security::governance::secret_scan::{ScanLimits, SecretScanner};
+use warden_security::governance::secret_scan::SecretScanner;
 use warden_security::governance::{Decision, GovernanceEngine, PolicyContext, Principal};
 use warden_security::vault::Vault;
 use warden_security::InMemoryCounterStore;
 use warden_types::RequestContext;
 use zeroize::Zeroizing;
 
-use crate::hook::redact_all;
 use crate::mcp::{CredentialSource, GovernVerdict, McpGateway, McpGovernor};
 use crate::metrics::Metrics;
+use crate::redact::{is_clean, redact_fully, WITHHELD_RESULT};
 use crate::runtime::{Runtime, RuntimeError};
 
 /// The principal a validated token stands for.
@@ -114,90 +114,15 @@ impl McpGovernor for PipelineGovernor {
     }
 
     async fn scan_result(&self, result: &Value) -> Option<Value> {
-        if clean(&self.scanner, result) {
+        if is_clean(&self.scanner, result) {
             return None;
         }
-        Some(redact_result(result, &self.scanner))
-    }
-}
-
-/// Bounds of a result scan: a result the scanner cannot cover entirely is withheld, so the
-/// string budget is larger than the gateway's body limit (`[mcp] max_body_bytes`, 4 MiB by
-/// default).
-fn result_limits() -> ScanLimits {
-    ScanLimits {
-        max_string_bytes: 64 << 20,
-        ..ScanLimits::default()
-    }
-}
-
-/// True when a scan of `value` found nothing and covered all of it.
-fn clean(scanner: &SecretScanner, value: &Value) -> bool {
-    let scan = scanner.scan_json_with_limits(value, &result_limits());
-    scan.findings.is_empty() && scan.limit_exceeded.is_none()
-}
-
-/// What replaces a result that still contains secrets after redaction.
-pub const WITHHELD_RESULT: &str =
-    "[REDACTED: Warden withheld this result: it contains secrets that could not be removed]";
-
-/// Removes every secret from a result that reaches the agent, whatever the rule's action:
-/// first span by span in each string (the finding's bytes are replaced), then, for what is
-/// still found — secrets inside decoded text (base64, URL-encoding, JSON in a string) or a
-/// value found through its credential-like key — the whole string; a result that still does
-/// not scan clean is replaced by a tool error (fail closed).
-fn redact_result(result: &Value, scanner: &SecretScanner) -> Value {
-    let mut out = redact_all(result, scanner);
-    if clean(scanner, &out) {
-        return out;
-    }
-    redact_whole_strings(&mut out, scanner);
-    if clean(scanner, &out) {
-        return out;
-    }
-    serde_json::json!({
-        "content": [{"type": "text", "text": WITHHELD_RESULT}],
-        "isError": true,
-    })
-}
-
-/// Replaces every string (each scanned with its object key) in which the scanner still finds
-/// something with `[REDACTED:{rule}]`.
-fn redact_whole_strings(value: &mut Value, scanner: &SecretScanner) {
-    let marker = |scan: &warden_security::governance::secret_scan::JsonScan| {
-        scan.findings
-            .first()
-            .map(|f| format!("[REDACTED:{}]", f.rule_id))
-            .unwrap_or_else(|| "[REDACTED]".to_owned())
-    };
-    match value {
-        Value::Array(items) => {
-            for item in items {
-                if let Value::String(s) = item {
-                    let scan = scanner.scan_json(&Value::String(s.clone()));
-                    if !scan.findings.is_empty() {
-                        *item = Value::String(marker(&scan));
-                    }
-                } else {
-                    redact_whole_strings(item, scanner);
-                }
-            }
-        }
-        Value::Object(map) => {
-            for (k, item) in map.iter_mut() {
-                if let Value::String(s) = item {
-                    let mut single = serde_json::Map::new();
-                    single.insert(k.clone(), Value::String(s.clone()));
-                    let scan = scanner.scan_json(&Value::Object(single));
-                    if !scan.findings.is_empty() {
-                        *item = Value::String(marker(&scan));
-                    }
-                } else {
-                    redact_whole_strings(item, scanner);
-                }
-            }
-        }
-        _ => {}
+        Some(redact_fully(result, &self.scanner).unwrap_or_else(|| {
+            serde_json::json!({
+                "content": [{"type": "text", "text": WITHHELD_RESULT}],
+                "isError": true,
+            })
+        }))
     }
 }
 

@@ -12,6 +12,8 @@ use warden_security::hooks::claude_code::{
 };
 use warden_types::TraceId;
 
+use crate::redact::{redact_fully, scan_outgoing, WITHHELD_RESULT};
+
 /// `[hook]` configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -79,48 +81,31 @@ pub async fn handle_claude_code(
             tool_response,
             ..
         } => {
-            let scan = cx.scanner.scan_json(tool_response);
+            let scan = scan_outgoing(cx.scanner, tool_response);
+            let mut block = scan.findings.iter().any(|f| f.action == ScanAction::Deny);
+            // Whatever the rules' actions, the output that reaches the model must carry no
+            // secret: redacted span by span, then whole strings; withheld (and blocked) when
+            // even that leaves something the scanner finds, or the scan could not cover it.
+            let covered = scan.limit_exceeded.is_none();
+            let redacted = (!scan.findings.is_empty() || !covered).then(|| {
+                redact_fully(tool_response, cx.scanner).unwrap_or_else(|| {
+                    block = true;
+                    Value::String(WITHHELD_RESULT.to_owned())
+                })
+            });
+            let mut rule_ids: Vec<String> =
+                scan.findings.iter().map(|f| f.rule_id.clone()).collect();
+            if !covered && rule_ids.is_empty() {
+                rule_ids.push("scan_limit".to_owned());
+            }
             let content = ContentScan {
-                rule_ids: scan.findings.iter().map(|f| f.rule_id.clone()).collect(),
-                block: scan.findings.iter().any(|f| f.action == ScanAction::Deny),
-                redacted: scan.redacted.clone().or_else(|| {
-                    (!scan.findings.is_empty()).then(|| redact_all(tool_response, cx.scanner))
-                }),
+                rule_ids,
+                block,
+                redacted,
             };
             Ok(post_tool_use_output(tool_name, &content))
         }
         HookEvent::Other(_) => Ok(serde_json::json!({})),
-    }
-}
-
-/// A copy of `value` with every finding replaced, whatever the rule's action (a tool response
-/// that reaches the model must not carry the secret even when the policy is "deny").
-pub fn redact_all(value: &Value, scanner: &SecretScanner) -> Value {
-    match value {
-        Value::String(s) => {
-            let mut findings = scanner.scan_text(s);
-            if findings.is_empty() {
-                return value.clone();
-            }
-            findings.sort_by_key(|f| std::cmp::Reverse(f.start));
-            let mut out = s.clone();
-            for f in findings {
-                if f.end <= out.len()
-                    && out.is_char_boundary(f.start)
-                    && out.is_char_boundary(f.end)
-                {
-                    out.replace_range(f.start..f.end, &format!("[REDACTED:{}]", f.rule_id));
-                }
-            }
-            Value::String(out)
-        }
-        Value::Array(items) => Value::Array(items.iter().map(|v| redact_all(v, scanner)).collect()),
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.clone(), redact_all(v, scanner)))
-                .collect(),
-        ),
-        other => other.clone(),
     }
 }
 

@@ -14,6 +14,7 @@ pub mod mcp;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;
+pub mod redact;
 pub mod routes;
 pub mod runtime;
 pub mod serve;
