@@ -14,7 +14,10 @@ use clap::{Parser, Subcommand};
 use crate::output::CliError;
 
 /// mimalloc instead of the system allocator: the server allocates per request on several
-/// threads, where glibc's arenas contend (see docs/PERFORMANCE.md, "HTTP service").
+/// threads, where glibc's arenas contend (see docs/PERFORMANCE.md, "HTTP service"). Built
+/// with `no_thp`: mimalloc otherwise asks for transparent huge pages on its arenas, and the
+/// kernel's compaction and 2 MiB zeroing on those faults showed up as multi-millisecond
+/// stalls in the p99 of every path.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

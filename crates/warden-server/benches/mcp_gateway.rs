@@ -14,6 +14,12 @@
 //! default `gateway,strict,async`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+/// The allocator of the shipped `warden` binary (`warden-cli`'s `main.rs`): the server runs
+/// in this process, and with glibc's malloc about a third of its instructions were the
+/// allocator's, which `warden serve` does not pay.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/support/mod.rs"]
 mod support;
 
