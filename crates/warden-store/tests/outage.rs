@@ -250,3 +250,56 @@ async fn redis_outage_fails_closed_then_recovers() {
     }
     assert!(recovered, "counters did not recover after the outage");
 }
+
+/// Another process holding SQLite's write lock (a `warden hook` run beside `warden serve`):
+/// the writer does not block its thread inside SQLite; it retries, and the append lands once
+/// the lock is released, chained after what the other process wrote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_write_lock_held_elsewhere_delays_the_append_then_it_lands() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("warden.db");
+    let store = Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let key = AuditKey::from_bytes([7u8; 32]);
+    let writer = store.audit_writer(&key, AuditWriterOptions::default());
+    assert_eq!(writer.append(common::simple(1)).await.unwrap(), 1);
+
+    // A second store on the same file takes the write lock and keeps it for 300 ms.
+    let other = Store::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .unwrap();
+    let (locked_tx, locked_rx) = tokio::sync::oneshot::channel();
+    let holder = {
+        let pool_url = format!("sqlite://{}", path.display());
+        tokio::spawn(async move {
+            use sqlx::Connection as _;
+            let mut conn = sqlx::SqliteConnection::connect(&pool_url).await.unwrap();
+            sqlx::query("BEGIN IMMEDIATE")
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            let _ = locked_tx.send(());
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            sqlx::query("COMMIT").execute(&mut conn).await.unwrap();
+        })
+    };
+    locked_rx.await.unwrap();
+    let started = std::time::Instant::now();
+    assert_eq!(writer.append(common::simple(2)).await.unwrap(), 2);
+    assert!(
+        started.elapsed() >= Duration::from_millis(200),
+        "the append did not wait for the lock: {:?}",
+        started.elapsed()
+    );
+    holder.await.unwrap();
+
+    // The other process appends too; the writer's next batch chains after it.
+    let w2 = other.audit_writer(&key, AuditWriterOptions::default());
+    assert_eq!(w2.append(common::simple(3)).await.unwrap(), 3);
+    w2.shutdown().await.unwrap();
+    assert_eq!(writer.append(common::simple(4)).await.unwrap(), 4);
+    writer.shutdown().await.unwrap();
+    let report = store.audit_log().verify(key.as_bytes()).await.unwrap();
+    assert!(report.ok && report.records == 4, "{report:?}");
+}

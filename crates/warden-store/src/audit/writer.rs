@@ -19,6 +19,10 @@
 //! rule, would make verification and pagination depend on a merge order; one chain keeps
 //! `verify` a single walk.)
 //!
+//! On SQLite the writer runs its transactions in place on its own `rusqlite` connection
+//! ([`super::direct`]) rather than through sqlx's per-connection thread: the commit every
+//! strict append waits for then involves no thread hand-off.
+//!
 //! Durability: in `strict` mode `append` returns once the batch holding the record is
 //! committed (SQLite WAL with `synchronous=NORMAL`: the commit is in the WAL file, so a killed
 //! process loses nothing; see [`crate::config::SqliteSynchronous`]). In `async` mode `append`
@@ -37,13 +41,14 @@ use tokio::sync::{mpsc, oneshot};
 use warden_security::audit::{AuditRecord, AuditSink, GENESIS_HASH};
 use warden_security::StoreError;
 
+use super::direct::{DirectError, DirectSqlite};
 use crate::audit_key::AuditKey;
 use crate::backend::Backend;
 use crate::config::{AuditConfig, Durability};
 use crate::error;
 use crate::store::Store;
 
-type HmacSha256 = Hmac<Sha256>;
+pub(super) type HmacSha256 = Hmac<Sha256>;
 
 /// Most scheduler yields the writer makes to gather more records before a commit.
 const GATHER_ROUNDS: usize = 4;
@@ -51,11 +56,6 @@ const GATHER_ROUNDS: usize = 4;
 /// Rows per PostgreSQL `INSERT` statement (keeps the number of distinct prepared statements
 /// small).
 const PG_INSERT_CHUNK: usize = 64;
-/// Rows per SQLite `INSERT` statement: 9 parameters per row stay below SQLite's
-/// 32 766-parameter limit (batches up to the configured maximum of 4096 take a few
-/// statements, all sent in one statement sequence).
-const SQLITE_INSERT_CHUNK: usize = 1024;
-
 /// How the writer batches and acknowledges.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditWriterOptions {
@@ -110,13 +110,13 @@ impl AuditWriterStats {
 }
 
 /// A serialized record waiting for the writer.
-struct Pending {
-    id: String,
-    time_ms: i64,
-    user_id: String,
-    target: String,
-    decision: &'static str,
-    record: String,
+pub(super) struct Pending {
+    pub(super) id: String,
+    pub(super) time_ms: i64,
+    pub(super) user_id: String,
+    pub(super) target: String,
+    pub(super) decision: &'static str,
+    pub(super) record: String,
     ack: Option<oneshot::Sender<Result<i64, StoreError>>>,
 }
 
@@ -282,15 +282,38 @@ struct Worker {
     /// The connection the writer keeps between batches (dropped after any error).
     conn: Option<HeldConn>,
     /// The `(seq, chain_hash)` this writer committed last: the SQLite fast path appends after
-    /// it without reading the tail first (see [`append_sqlite`]).
+    /// it without reading the tail first (see [`DirectSqlite::append`]).
     tail: Option<(i64, [u8; 32])>,
 }
 
 /// A pooled connection held by the writer for its whole life: no pool checkout (and its
 /// liveness ping) per batch.
 enum HeldConn {
-    Sqlite(PoolConnection<sqlx::Sqlite>),
+    /// The writer's own connection to the SQLite file, run in place ([`super::direct`]).
+    Sqlite(DirectSqlite),
     Postgres(PoolConnection<sqlx::Postgres>),
+}
+
+/// Most time a batch waits for another process's write lock on SQLite (the pool's busy
+/// timeout).
+const SQLITE_BUSY_FOR: Duration = Duration::from_secs(5);
+
+/// Opens the writer's own connection to the pool's database file.
+async fn open_direct(pool: &sqlx::SqlitePool) -> Result<DirectSqlite, StoreError> {
+    let options = pool.connect_options();
+    let path = options.get_filename().to_path_buf();
+    if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" {
+        // Each pooled connection would see its own empty database.
+        return Err(StoreError::Other(
+            "the audit log needs a SQLite file, not an in-memory database".into(),
+        ));
+    }
+    // The pool's connections carry the configured level (and create the file in WAL mode).
+    let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(pool)
+        .await
+        .map_err(error::sql)?;
+    DirectSqlite::open(&path, synchronous)
 }
 
 impl Worker {
@@ -407,15 +430,7 @@ impl Worker {
     async fn commit_once(&mut self, batch: &[Pending]) -> Result<i64, StoreError> {
         if self.conn.is_none() {
             self.conn = Some(match &self.backend {
-                Backend::Sqlite(pool) => {
-                    let mut conn = pool.acquire().await.map_err(error::sql)?;
-                    // The writer's commits never checkpoint; `checkpoint_loop` does.
-                    sqlx::query("PRAGMA wal_autocheckpoint = 0")
-                        .execute(&mut *conn)
-                        .await
-                        .map_err(error::sql)?;
-                    HeldConn::Sqlite(conn)
-                }
+                Backend::Sqlite(pool) => HeldConn::Sqlite(open_direct(pool).await?),
                 Backend::Postgres(pool) => {
                     HeldConn::Postgres(pool.acquire().await.map_err(error::sql)?)
                 }
@@ -423,7 +438,23 @@ impl Worker {
         }
         let (first_seq, last_hash) = match self.conn.as_mut() {
             Some(HeldConn::Sqlite(conn)) => {
-                append_sqlite(conn, &self.mac, self.tail, batch).await?
+                let started = tokio::time::Instant::now();
+                let mut pause = Duration::from_micros(500);
+                loop {
+                    match conn.append(&self.mac, self.tail, batch) {
+                        Ok(done) => break done,
+                        Err(DirectError::Failed(e)) => return Err(e),
+                        Err(DirectError::Busy) if started.elapsed() >= SQLITE_BUSY_FOR => {
+                            return Err(StoreError::Unavailable(
+                                "the audit database stayed locked by another process".into(),
+                            ));
+                        }
+                        Err(DirectError::Busy) => {
+                            tokio::time::sleep(pause).await;
+                            pause = (pause * 2).min(Duration::from_millis(50));
+                        }
+                    }
+                }
             }
             Some(HeldConn::Postgres(conn)) => {
                 append_postgres(conn, &self.mac, self.lock_id, batch).await?
@@ -478,7 +509,7 @@ fn link_hash(mac: &HmacSha256, prev: &[u8], canonical: &[u8]) -> [u8; 32] {
 }
 
 /// The chain hashes of `batch` appended after a record whose hash is `prev`.
-fn chain(mac: &HmacSha256, prev: &[u8], batch: &[Pending]) -> Vec<[u8; 32]> {
+pub(super) fn chain(mac: &HmacSha256, prev: &[u8], batch: &[Pending]) -> Vec<[u8; 32]> {
     let mut hashes: Vec<[u8; 32]> = Vec::with_capacity(batch.len());
     for p in batch {
         let h = link_hash(
@@ -492,11 +523,6 @@ fn chain(mac: &HmacSha256, prev: &[u8], batch: &[Pending]) -> Vec<[u8; 32]> {
 }
 
 const INSERT_HEAD: &str = "INSERT INTO audit_log (seq, id, time_ms, user_id, target, decision, record, prev_hash, chain_hash) ";
-/// SQLite: `OR ROLLBACK` — a conflict ends the whole transaction, which is what the writer
-/// does anyway, and spares SQLite the statement journal it keeps for a multi-row `INSERT`
-/// that might have to be undone on its own.
-const SQLITE_INSERT_HEAD: &str = "INSERT OR ROLLBACK INTO audit_log (seq, id, time_ms, user_id, target, decision, record, prev_hash, chain_hash) ";
-
 /// Pushes the `VALUES` rows of `batch` (records `first_seq..`, chained after `prev`).
 macro_rules! push_rows {
     ($qb:expr, $batch:expr, $first_seq:expr, $prev:expr, $hashes:expr) => {{
@@ -513,103 +539,6 @@ macro_rules! push_rows {
                 .push_bind(&hashes[i][..]);
         });
     }};
-}
-
-/// SQLite: the batch in one transaction started with `BEGIN IMMEDIATE`, which takes the
-/// database write lock before anything is read or written.
-///
-/// Fast path (the writer knows the tail it committed last): `BEGIN IMMEDIATE; INSERT …;
-/// COMMIT` as **one** statement sequence — one round trip to SQLite's connection thread
-/// instead of four. It is still correct when another process (a `warden hook` run) appended
-/// in between: the batch's first `seq` is then taken, the `INSERT` fails on the primary key,
-/// the transaction is rolled back and the batch is retried on the slow path, which reads the
-/// tail inside the transaction. (Rows removed behind the writer's back are not re-read: the
-/// chain continues from the last committed hash, and `verify` reports the gap.)
-async fn append_sqlite(
-    conn: &mut sqlx::SqliteConnection,
-    mac: &HmacSha256,
-    tail: Option<(i64, [u8; 32])>,
-    batch: &[Pending],
-) -> Result<(i64, [u8; 32]), StoreError> {
-    if let Some((last_seq, prev)) = tail {
-        let hashes = chain(mac, &prev, batch);
-        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("BEGIN IMMEDIATE; ");
-        push_sqlite_inserts(&mut qb, batch, last_seq + 1, &prev, &hashes);
-        qb.push("COMMIT");
-        match qb.build().execute(&mut *conn).await {
-            Ok(_) => return Ok((last_seq + 1, last_of(&hashes, prev))),
-            Err(e) => {
-                rollback_sqlite(conn).await?;
-                let taken = e
-                    .as_database_error()
-                    .is_some_and(|d| d.is_unique_violation());
-                if !taken {
-                    return Err(error::sql(e));
-                }
-            }
-        }
-    }
-    sqlx::query("BEGIN IMMEDIATE")
-        .execute(&mut *conn)
-        .await
-        .map_err(error::sql)?;
-    let result = async {
-        let tail: Option<(i64, Vec<u8>)> =
-            sqlx::query_as("SELECT seq, chain_hash FROM audit_log ORDER BY seq DESC LIMIT 1")
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(error::sql)?;
-        let (last_seq, prev) = tail.unwrap_or((0, GENESIS_HASH.to_vec()));
-        let hashes = chain(mac, &prev, batch);
-        let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new("");
-        push_sqlite_inserts(&mut qb, batch, last_seq + 1, &prev, &hashes);
-        qb.push("COMMIT");
-        qb.build().execute(&mut *conn).await.map_err(error::sql)?;
-        Ok((last_seq + 1, last_of(&hashes, [0u8; 32])))
-    }
-    .await;
-    if result.is_err() {
-        rollback_sqlite(conn).await?;
-    }
-    result
-}
-
-/// Appends `INSERT …; ` statements for `batch` (records `first_seq..` chained after `prev`).
-fn push_sqlite_inserts<'a>(
-    qb: &mut sqlx::QueryBuilder<'a, sqlx::Sqlite>,
-    batch: &'a [Pending],
-    first_seq: i64,
-    prev: &'a [u8],
-    hashes: &'a [[u8; 32]],
-) {
-    for (c, chunk) in batch.chunks(SQLITE_INSERT_CHUNK).enumerate() {
-        let offset = c * SQLITE_INSERT_CHUNK;
-        let chunk_prev: &[u8] = if offset == 0 {
-            prev
-        } else {
-            &hashes[offset - 1]
-        };
-        qb.push(SQLITE_INSERT_HEAD);
-        push_rows!(
-            qb,
-            chunk,
-            first_seq + offset as i64,
-            chunk_prev,
-            &hashes[offset..]
-        );
-        qb.push("; ");
-    }
-}
-
-/// Ends whatever transaction a failed statement sequence left open.
-async fn rollback_sqlite(conn: &mut sqlx::SqliteConnection) -> Result<(), StoreError> {
-    match sqlx::query("ROLLBACK").execute(&mut *conn).await {
-        Ok(_) => Ok(()),
-        // "cannot rollback - no transaction is active": the failure happened before BEGIN
-        // or the transaction was already ended by SQLite.
-        Err(e) if e.as_database_error().is_some() => Ok(()),
-        Err(e) => Err(error::sql(e)),
-    }
 }
 
 fn last_of(hashes: &[[u8; 32]], otherwise: [u8; 32]) -> [u8; 32] {
