@@ -281,10 +281,12 @@ pub(crate) struct PathIndex {
     extensions: KeyTable,
 }
 
-/// An extension of up to eight bytes as a key: its lowercase bytes, little-endian.
+/// An extension of up to eight bytes as a key: its lowercase bytes, little-endian. `None`
+/// for one holding a NUL byte, whose key would equal that of the extension before it
+/// (`php\0` and `php`).
 #[inline]
 fn ext_key(ext: &[u8]) -> Option<u64> {
-    (ext.len() <= 8).then(|| {
+    (ext.len() <= 8 && !ext.contains(&0)).then(|| {
         ext.iter()
             .rev()
             .fold(0u64, |k, &b| (k << 8) | u64::from(b.to_ascii_lowercase()))
@@ -895,6 +897,13 @@ mod tests {
         let old: Vec<PathFinding> = reference_analyze(raw).iter().collect();
         prop_assert_eq!(new, old, "{}", raw);
         Ok(())
+    }
+
+    #[test]
+    fn a_nul_byte_does_not_hide_in_an_extension_key() {
+        // Found by the path-soup property test: `php\0` keyed like `php`.
+        same("on.php%00").unwrap();
+        same("/a/x.zip%00").unwrap();
     }
 
     #[test]
