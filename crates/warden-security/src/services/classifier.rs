@@ -761,39 +761,27 @@ mod tests {
 
     /// Fragments of patterns and separators, so generated user agents hit many rules.
     fn soup() -> impl Strategy<Value = String> {
-        let pieces: Vec<String> = AGENT_RULES
-            .iter()
-            .flat_map(|r| {
-                let p = r.pattern;
-                let cut = p.len() / 2;
-                [
-                    p.to_owned(),
-                    p.get(..cut).unwrap_or(p).to_owned(),
-                    p.get(cut..).unwrap_or(p).to_owned(),
-                ]
-            })
-            .chain(
-                [
-                    " ",
-                    "/",
-                    ";",
-                    "(",
-                    ")",
-                    "-",
-                    "_",
-                    ".",
-                    "x",
-                    "7",
-                    "é",
-                    "{",
-                    "$",
-                    "Chrome/1",
-                    "Firefox/200",
-                ]
-                .map(str::to_owned),
-            )
-            .collect();
-        proptest::collection::vec(proptest::sample::select(pieces), 0..24).prop_map(|v| v.concat())
+        crate::services::soup::soup(
+            AGENT_RULES.iter().map(|r| r.pattern),
+            &[
+                " ",
+                "/",
+                ";",
+                "(",
+                ")",
+                "-",
+                "_",
+                ".",
+                "x",
+                "7",
+                "é",
+                "{",
+                "$",
+                "Chrome/1",
+                "Firefox/200",
+            ],
+            24,
+        )
     }
 
     proptest! {

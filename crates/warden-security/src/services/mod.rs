@@ -21,6 +21,8 @@ mod layer;
 mod marks;
 mod paths;
 mod scanner;
+#[cfg(test)]
+mod soup;
 mod velocity;
 
 pub use classifier::{

@@ -932,26 +932,14 @@ mod tests {
     }
 
     fn path_soup() -> impl Strategy<Value = String> {
-        let pieces: Vec<String> = PATH_RULES
-            .iter()
-            .flat_map(|r| {
-                let p = r.pattern;
-                let cut = p.len() / 2;
-                [
-                    p.to_owned(),
-                    p.get(..cut).unwrap_or(p).to_owned(),
-                    p.get(cut..).unwrap_or(p).to_owned(),
-                ]
-            })
-            .chain(
-                [
-                    "/", "/", "/", "?", "#", ";", ".", "..", "%2e", "%25", "\\", "x", "A", ".php",
-                    ".zip", "~", "%00",
-                ]
-                .map(str::to_owned),
-            )
-            .collect();
-        proptest::collection::vec(proptest::sample::select(pieces), 0..16).prop_map(|v| v.concat())
+        crate::services::soup::soup(
+            PATH_RULES.iter().map(|r| r.pattern),
+            &[
+                "/", "/", "/", "?", "#", ";", ".", "..", "%2e", "%25", "\\", "x", "A", ".php",
+                ".zip", "~", "%00",
+            ],
+            16,
+        )
     }
 
     proptest! {
