@@ -235,3 +235,56 @@ fn detect_config_deserializes_and_rejects_unknown_keys() {
 fn from_json(json: &str) -> Result<DetectConfig, serde_json::Error> {
     serde_json::from_str(json)
 }
+
+/// Counts the log lines written through it.
+#[derive(Clone, Default)]
+struct Lines(Arc<std::sync::Mutex<Vec<String>>>);
+
+impl std::io::Write for Lines {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(buf).into_owned());
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_scanner_flood_writes_a_bounded_number_of_log_lines() {
+    let lines = Lines::default();
+    let writer = lines.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    tracing::subscriber::with_default(subscriber, || {
+        runtime.block_on(async {
+            let layer = BotDetectionLayer::new(DetectMode::Log);
+            for _ in 0..500 {
+                let resp = send(&layer, request("/.env", Some("sqlmap/1.8"))).await;
+                assert_eq!(resp.status(), StatusCode::OK);
+            }
+        });
+    });
+    let written: Vec<String> = lines
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.contains("bot detected"))
+        .cloned()
+        .collect();
+    // 10 lines a second; the flood may straddle one second boundary (or a few, on a slow
+    // machine), never 500 lines.
+    assert!(!written.is_empty());
+    assert!(written.len() <= 60, "{} lines", written.len());
+    assert!(written[0].contains("left_out=0"), "{}", written[0]);
+}

@@ -32,6 +32,7 @@ use serde::{Deserialize, Serialize};
 use tower::{Layer, Service};
 
 use super::classifier::{BotClass, BotClassifier, ClassifierConfig, Reason, RequestFacts};
+use super::log_budget::{LogBudget, SCANNER_LINES_PER_SECOND};
 use super::velocity::{VelocityTracker, DEFAULT_VELOCITY_WINDOW_SECS};
 
 /// The response header carrying the class in `tag` and `block` modes.
@@ -197,6 +198,8 @@ struct Policy {
     allow_nets: Vec<IpNet>,
     trust_forwarded_for: bool,
     velocity: Option<VelocityTracker>,
+    /// INFO lines for scanner verdicts, per second.
+    scanner_lines: Arc<LogBudget>,
 }
 
 impl Policy {
@@ -265,6 +268,7 @@ impl BotDetectionLayer {
                 allow_nets,
                 trust_forwarded_for: config.trust_forwarded_for,
                 velocity: None,
+                scanner_lines: Arc::new(LogBudget::new(SCANNER_LINES_PER_SECOND)),
             }),
         })
     }
@@ -283,6 +287,7 @@ impl BotDetectionLayer {
                 allow_nets: Vec::new(),
                 trust_forwarded_for: false,
                 velocity: None,
+                scanner_lines: Arc::new(LogBudget::new(SCANNER_LINES_PER_SECOND)),
             }),
         }
     }
@@ -414,15 +419,19 @@ where
             if allowed {
                 verdict.reasons.push(Reason::AllowListed);
             }
-            // Scanners are worth an operator's attention; crawlers and scripts are routine.
+            // Scanners are worth an operator's attention (within a line budget: a flood is
+            // one scanner verdict per request); crawlers and scripts are routine.
             if verdict.class == BotClass::Scanner {
-                tracing::info!(
-                    target: "warden::detect",
-                    class = verdict.class.as_str(),
-                    reasons = ?verdict.reasons,
-                    path = req.uri().path(),
-                    "bot detected"
-                );
+                if let Some(left_out) = policy.scanner_lines.take(crate::time::now_millis()) {
+                    tracing::info!(
+                        target: "warden::detect",
+                        class = verdict.class.as_str(),
+                        reasons = ?verdict.reasons,
+                        path = req.uri().path(),
+                        left_out,
+                        "bot detected"
+                    );
+                }
             } else if verdict.is_bot() {
                 tracing::debug!(
                     target: "warden::detect",

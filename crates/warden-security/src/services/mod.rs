@@ -18,6 +18,7 @@ mod flat_dfa;
 mod fold;
 mod keytable;
 mod layer;
+mod log_budget;
 mod marks;
 mod paths;
 mod scanner;
