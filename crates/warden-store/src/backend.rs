@@ -31,6 +31,10 @@ impl BackendKind {
     }
 }
 
+/// How long a SQLite connection waits for another connection's write lock (the pool's
+/// `busy_timeout`; the audit writer's own connection retries for as long).
+pub(crate) const SQLITE_BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// A connection pool to one of the SQL backends.
 #[derive(Clone, Debug)]
 pub(crate) enum Backend {
@@ -91,7 +95,7 @@ impl Backend {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(sync)
-            .busy_timeout(std::time::Duration::from_secs(5))
+            .busy_timeout(SQLITE_BUSY_TIMEOUT)
             .foreign_keys(true)
             // Statement journals of multi-row INSERTs stay in memory instead of a temp file.
             // 8 KiB pages hold more ≈ 600-byte audit rows and index entries per page: fewer

@@ -115,8 +115,8 @@ impl DirectSqlite {
         tail: Option<(i64, [u8; 32])>,
         batch: &[Pending],
     ) -> Result<(i64, [u8; 32]), DirectError> {
-        if let Some((last_seq, prev)) = tail {
-            match self.append_after(mac, Some((last_seq, prev)), batch) {
+        if tail.is_some() {
+            match self.append_after(mac, tail, batch) {
                 Err(Attempt::Conflict) => {}
                 Err(Attempt::Error(e)) => return Err(e),
                 Ok(done) => return Ok(done),

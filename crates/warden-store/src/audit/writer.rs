@@ -43,7 +43,7 @@ use warden_security::StoreError;
 
 use super::direct::{DirectError, DirectSqlite};
 use crate::audit_key::AuditKey;
-use crate::backend::Backend;
+use crate::backend::{Backend, SQLITE_BUSY_TIMEOUT};
 use crate::config::{AuditConfig, Durability};
 use crate::error;
 use crate::store::Store;
@@ -294,10 +294,6 @@ enum HeldConn {
     Postgres(PoolConnection<sqlx::Postgres>),
 }
 
-/// Most time a batch waits for another process's write lock on SQLite (the pool's busy
-/// timeout).
-const SQLITE_BUSY_FOR: Duration = Duration::from_secs(5);
-
 /// Opens the writer's own connection to the pool's database file.
 async fn open_direct(pool: &sqlx::SqlitePool) -> Result<DirectSqlite, StoreError> {
     let options = pool.connect_options();
@@ -444,7 +440,7 @@ impl Worker {
                     match conn.append(&self.mac, self.tail, batch) {
                         Ok(done) => break done,
                         Err(DirectError::Failed(e)) => return Err(e),
-                        Err(DirectError::Busy) if started.elapsed() >= SQLITE_BUSY_FOR => {
+                        Err(DirectError::Busy) if started.elapsed() >= SQLITE_BUSY_TIMEOUT => {
                             return Err(StoreError::Unavailable(
                                 "the audit database stayed locked by another process".into(),
                             ));
