@@ -4,6 +4,7 @@
 # ratio. Traffic goes to 127.0.0.1 only; every run is bounded in time.
 #
 #   scripts/load.sh [--connections 64] [--duration 10s] [--threads 2] [--durability strict|async]
+#   WARDEN_BIN=path/to/warden scripts/load.sh …   # measure another build instead
 #
 # Builds the release binary, starts `warden serve` on a free port with a fresh data dir,
 # mints a token, runs wrk, checks that every 200 has its audit record, stops the server.
@@ -26,8 +27,13 @@ if ! command -v wrk >/dev/null 2>&1; then
   (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
 fi
 
-cargo build --release -q --bin warden
-BIN=target/release/warden
+# WARDEN_BIN runs another build (e.g. the previous commit's, for a same-session baseline).
+if [ -n "${WARDEN_BIN:-}" ]; then
+  BIN=$WARDEN_BIN
+else
+  cargo build --release -q --bin warden
+  BIN=target/release/warden
+fi
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$WORK/warden.toml" <<TOML

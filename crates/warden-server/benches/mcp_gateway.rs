@@ -8,6 +8,9 @@
 //!   pipeline with the secret scanner, vault credential injection, result scanning, SQLite audit
 //!   with `[audit] durability` strict or async; rate limiting off).
 //!
+//! Loads: sequential calls, then 16 connections calling a tool that answers at once, one that
+//! sleeps 2 ms on the runtime timer, and one that sleeps 2 ms on a thread ([`Tool`]).
+//!
 //! `cargo bench -p warden-server --bench mcp_gateway` (env: `MCP_BENCH_REQUESTS`, default
 //! 10000 per round and path; `MCP_BENCH_CONCURRENCY`, default 16; `MCP_BENCH_ROUNDS`, default
 //! 3; `MCP_BENCH_SEQUENTIAL`, default 3000 paired calls at concurrency 1; `MCP_BENCH_PATHS`,
@@ -49,11 +52,25 @@ fn client(concurrency: usize) -> reqwest::Client {
         .unwrap()
 }
 
-fn body(sleep_ms: u64) -> String {
+/// What the upstream's `echo` tool does before answering.
+#[derive(Clone, Copy)]
+enum Tool {
+    /// Answers at once.
+    NoOp,
+    /// `tokio::time::sleep`: ends on the runtime timer's next millisecond tick, which lines
+    /// the calls of all connections up on the same ticks.
+    Timer { ms: u64 },
+    /// A thread sleep: ends when it ends, as a database query or an HTTP call would.
+    Blocking { us: u64 },
+}
+
+fn body(tool: Tool) -> String {
     let mut arguments = json!({"text": "hello world", "n": 42});
-    // Only when asked: even a zero sleep waits for the next tick of tokio's 1 ms timer.
-    if sleep_ms > 0 {
-        arguments["sleep_ms"] = json!(sleep_ms);
+    match tool {
+        // Only when asked: even a zero sleep waits for the next tick of tokio's 1 ms timer.
+        Tool::NoOp => {}
+        Tool::Timer { ms } => arguments["sleep_ms"] = json!(ms),
+        Tool::Blocking { us } => arguments["block_us"] = json!(us),
     }
     json!({"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"echo","arguments":arguments}}).to_string()
 }
@@ -77,9 +94,9 @@ async fn call(client: &reqwest::Client, target: &Target, body: &str) {
     );
 }
 
-async fn run(target: &Target, requests: usize, concurrency: usize, sleep_ms: u64) -> Round {
+async fn run(target: &Target, requests: usize, concurrency: usize, tool: Tool) -> Round {
     let client = client(concurrency);
-    let body = body(sleep_ms);
+    let body = body(tool);
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let start = Instant::now();
     let mut tasks = Vec::new();
@@ -114,7 +131,7 @@ async fn run(target: &Target, requests: usize, concurrency: usize, sleep_ms: u64
 /// noise hits both alike; returns (direct, via) latencies sorted.
 async fn paired_latency(direct: &Target, via: &Target, n: usize) -> (Vec<Duration>, Vec<Duration>) {
     let client = client(2);
-    let body = body(0);
+    let body = body(Tool::NoOp);
     let (mut d, mut g) = (Vec::with_capacity(n), Vec::with_capacity(n));
     for _ in 0..n {
         for (target, out) in [(direct, &mut d), (via, &mut g)] {
@@ -215,9 +232,9 @@ fn main() {
             }
         };
         // Warm-up.
-        run(&direct, 500, concurrency, 0).await;
+        run(&direct, 500, concurrency, Tool::NoOp).await;
         for (_, target, governor) in &targets {
-            run(target, 500, concurrency, 0).await;
+            run(target, 500, concurrency, Tool::NoOp).await;
             clear(governor);
         }
         let mut rows = Vec::new();
@@ -238,13 +255,17 @@ fn main() {
                 via_p99: pct(&g, 0.99),
                 paired_ratio: n_per_sec(&g) / n_per_sec(&d),
             });
-            for (label, sleep_ms) in [("no-op tool", 0u64), ("2 ms tool", 2)] {
+            for (label, tool) in [
+                ("no-op tool", Tool::NoOp),
+                ("2 ms tool", Tool::Timer { ms: 2 }),
+                ("2 ms blocking tool", Tool::Blocking { us: 2000 }),
+            ] {
                 let mut m: [Vec<f64>; 6] = Default::default();
                 let mut ratios = Vec::new();
                 println!("== {name}: {label}, {concurrency} connections");
                 for round in 0..rounds {
-                    let d = run(&direct, requests, concurrency, sleep_ms).await;
-                    let g = run(target, requests, concurrency, sleep_ms).await;
+                    let d = run(&direct, requests, concurrency, tool).await;
+                    let g = run(target, requests, concurrency, tool).await;
                     clear(governor);
                     println!(
                         "  round {round}: direct {:.0} req/s p50 {:.3} ms p99 {:.3} ms | via {:.0} req/s p50 {:.3} ms p99 {:.3} ms | {:.1} %",

@@ -52,6 +52,8 @@ pub struct Metrics {
     /// Audit transactions committed by this process; records ÷ batches is the group-commit
     /// batch size.
     pub audit_batches: Gauge<i64, AtomicI64>,
+    /// Checkpoints the SQLite audit writer finished so that its WAL could rewind.
+    pub audit_wal_rewinds: Gauge<i64, AtomicI64>,
     /// Bot verdicts by class.
     pub bot_verdicts: Family<BotLabels, Counter>,
     /// HTTP requests by route and status class.
@@ -105,6 +107,12 @@ impl Metrics {
             "Audit transactions (group commits) committed by this process",
             audit_batches.clone(),
         );
+        let audit_wal_rewinds = Gauge::<i64, AtomicI64>::default();
+        registry.register(
+            "audit_wal_rewinds",
+            "Checkpoints the SQLite audit writer finished so that the WAL could start over",
+            audit_wal_rewinds.clone(),
+        );
         let bot_verdicts = Family::<BotLabels, Counter>::default();
         registry.register(
             "bot_verdicts",
@@ -124,6 +132,7 @@ impl Metrics {
             audit_queue_depth,
             audit_records,
             audit_batches,
+            audit_wal_rewinds,
             bot_verdicts,
             http_requests,
         }
@@ -154,6 +163,8 @@ impl Metrics {
             .set(clamp(writer.queue_depth() as u64));
         self.audit_records.set(clamp(writer.stats().records()));
         self.audit_batches.set(clamp(writer.stats().batches()));
+        self.audit_wal_rewinds
+            .set(clamp(writer.stats().wal_rewinds()));
     }
 
     /// The Prometheus text exposition.

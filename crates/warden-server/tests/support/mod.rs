@@ -110,6 +110,15 @@ async fn answer(msg: &Value, headers: &HeaderMap) -> Option<Value> {
                     if let Some(ms) = args.get("sleep_ms").and_then(Value::as_u64) {
                         tokio::time::sleep(Duration::from_millis(ms)).await;
                     }
+                    // Work that ends when it ends rather than on the runtime timer's next
+                    // millisecond tick (like a database query or an HTTP call would).
+                    if let Some(us) = args.get("block_us").and_then(Value::as_u64) {
+                        tokio::task::spawn_blocking(move || {
+                            std::thread::sleep(Duration::from_micros(us))
+                        })
+                        .await
+                        .unwrap();
+                    }
                     let text =
                         json!({"arguments": args, "headers": header_view(headers)}).to_string();
                     json!({"content": [{"type": "text", "text": text}], "isError": false})

@@ -102,6 +102,18 @@ impl DirectSqlite {
         Ok(Self { conn })
     }
 
+    /// Copies every WAL frame back into the database (`PRAGMA wal_checkpoint(PASSIVE)`);
+    /// `true` when the whole WAL was copied, so that the next transaction rewinds it.
+    pub(super) fn checkpoint(&self) -> Result<bool, StoreError> {
+        let (busy, log, copied): (i64, i64, i64) = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(|e| store_error(&e))?;
+        Ok(busy == 0 && log == copied)
+    }
+
     /// Appends `batch` in one transaction after the tail (`seq`, `chain_hash`) this writer
     /// committed last, if it knows it, else after the tail read inside the transaction.
     /// Returns the first `seq` and the last chain hash.

@@ -6,6 +6,7 @@
 //! hashes), `prev_hash` and `chain_hash = HMAC-SHA256(audit_key, prev_hash ‖ record)`.
 //! Rows are only ever inserted.
 
+mod checkpoint;
 mod direct;
 mod log;
 mod writer;

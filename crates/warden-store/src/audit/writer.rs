@@ -41,6 +41,7 @@ use tokio::sync::{mpsc, oneshot};
 use warden_security::audit::{AuditRecord, AuditSink, GENESIS_HASH};
 use warden_security::StoreError;
 
+use super::checkpoint::{checkpoint_loop, AbortOnDrop, CheckpointPolicy, WalControl};
 use super::direct::{DirectError, DirectSqlite};
 use crate::audit_key::AuditKey;
 use crate::backend::{Backend, SQLITE_BUSY_TIMEOUT};
@@ -92,6 +93,7 @@ pub struct AuditWriterStats {
     records: AtomicU64,
     batches: AtomicU64,
     failed_batches: AtomicU64,
+    wal_rewinds: AtomicU64,
 }
 
 impl AuditWriterStats {
@@ -106,6 +108,11 @@ impl AuditWriterStats {
     /// Transactions that failed (and were reported or retried).
     pub fn failed_batches(&self) -> u64 {
         self.failed_batches.load(Ordering::Relaxed)
+    }
+    /// Checkpoints the SQLite writer finished so that its WAL could rewind (see
+    /// [`super::checkpoint`]); 0 on PostgreSQL.
+    pub fn wal_rewinds(&self) -> u64 {
+        self.wal_rewinds.load(Ordering::Relaxed)
     }
 }
 
@@ -160,6 +167,22 @@ impl AuditWriter {
         audit_key: &AuditKey,
         options: AuditWriterOptions,
     ) -> Self {
+        Self::spawn_with_checkpoints(
+            backend,
+            lock_id,
+            audit_key,
+            options,
+            CheckpointPolicy::default(),
+        )
+    }
+
+    pub(crate) fn spawn_with_checkpoints(
+        backend: Backend,
+        lock_id: i64,
+        audit_key: &AuditKey,
+        options: AuditWriterOptions,
+        checkpoints: CheckpointPolicy,
+    ) -> Self {
         let (tx, rx) = mpsc::channel(options.queue_size.max(1));
         let stats = Arc::new(AuditWriterStats::default());
         // HMAC takes keys of any length; keying once and cloning the state per record saves
@@ -176,6 +199,8 @@ impl AuditWriter {
             stats: stats.clone(),
             conn: None,
             tail: None,
+            checkpoints,
+            wal: Arc::new(WalControl::default()),
         };
         let task = tokio::spawn(worker.run(rx));
         Self {
@@ -284,6 +309,10 @@ struct Worker {
     /// The `(seq, chain_hash)` this writer committed last: the SQLite fast path appends after
     /// it without reading the tail first (see [`DirectSqlite::append`]).
     tail: Option<(i64, [u8; 32])>,
+    /// When the SQLite WAL is checkpointed ([`super::checkpoint`]).
+    checkpoints: CheckpointPolicy,
+    /// Shared with the background checkpointer.
+    wal: Arc<WalControl>,
 }
 
 /// A pooled connection held by the writer for its whole life: no pool checkout (and its
@@ -315,7 +344,11 @@ async fn open_direct(pool: &sqlx::SqlitePool) -> Result<DirectSqlite, StoreError
 impl Worker {
     async fn run(mut self, mut rx: mpsc::Receiver<Msg>) {
         let _checkpointer = match &self.backend {
-            Backend::Sqlite(pool) => Some(AbortOnDrop(tokio::spawn(checkpoint_loop(pool.clone())))),
+            Backend::Sqlite(pool) => Some(AbortOnDrop(tokio::spawn(checkpoint_loop(
+                pool.clone(),
+                self.wal.clone(),
+                self.checkpoints,
+            )))),
             Backend::Postgres(_) => None,
         };
         let mut batch: Vec<Pending> = Vec::with_capacity(self.batch_size);
@@ -373,6 +406,47 @@ impl Worker {
             }
             self.commit(&mut batch).await;
             batch.clear();
+            if self.wal.wanted() {
+                self.finish_checkpoint().await;
+            }
+        }
+    }
+
+    /// Checkpoints on the writer's own connection, off the runtime's worker threads, so that
+    /// the next transaction rewinds the WAL ([`super::checkpoint`]). Nothing is appended
+    /// meanwhile: records queue and join the next batch.
+    async fn finish_checkpoint(&mut self) {
+        // Whatever happens, the background checkpoint asks again if the WAL stays large.
+        self.wal.finished();
+        if !matches!(self.conn, Some(HeldConn::Sqlite(_))) {
+            return;
+        }
+        let Some(HeldConn::Sqlite(conn)) = self.conn.take() else {
+            return;
+        };
+        match tokio::task::spawn_blocking(move || {
+            let done = conn.checkpoint();
+            (conn, done)
+        })
+        .await
+        {
+            Ok((conn, done)) => {
+                self.conn = Some(HeldConn::Sqlite(conn));
+                match done {
+                    Ok(true) => {
+                        self.stats.wal_rewinds.fetch_add(1, Ordering::Relaxed);
+                    }
+                    // Another checkpoint was running, or a reader still needs old frames.
+                    Ok(false) => {}
+                    Err(e) => tracing::debug!(error = %e, "WAL checkpoint by the writer failed"),
+                }
+            }
+            // The connection went with the failed task; the next commit opens a new one
+            // and reads the tail.
+            Err(e) => {
+                self.tail = None;
+                tracing::warn!(error = %e, "WAL checkpoint task failed");
+            }
         }
     }
 
@@ -459,39 +533,6 @@ impl Worker {
         };
         self.tail = Some((first_seq + batch.len() as i64 - 1, last_hash));
         Ok(first_seq)
-    }
-}
-
-/// How often the SQLite WAL is checkpointed in the background.
-const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
-
-/// Aborts a background task when dropped (the checkpointer ends with the writer).
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// Checkpoints the SQLite WAL off the commit path. SQLite's automatic checkpoint runs inside
-/// the commit that crosses its threshold — copying up to the whole WAL into the database and
-/// syncing it while every strict append waits for that commit (the p99 tail under load). A
-/// `PASSIVE` checkpoint on another connection runs beside the writer without blocking it.
-async fn checkpoint_loop(pool: sqlx::SqlitePool) {
-    let mut tick = tokio::time::interval(CHECKPOINT_EVERY);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if pool.is_closed() {
-            return;
-        }
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
-            .await
-        {
-            tracing::debug!(error = %e, "background WAL checkpoint failed; retrying");
-        }
     }
 }
 
@@ -589,6 +630,77 @@ mod tests {
     use super::*;
     use warden_security::audit::chain_hash;
     use warden_security::governance::Decision;
+
+    fn record(id: String) -> AuditRecord {
+        AuditRecord {
+            id,
+            time_ms: 5,
+            call_id: Some("c".into()),
+            trace_id: "t".into(),
+            user_id: "u".into(),
+            session_id: "s".into(),
+            agent_id: None,
+            target: "Bash".into(),
+            decision: Decision::Allow,
+            policy: None,
+            reason: "x".repeat(600),
+            chain: vec![],
+            findings: vec![],
+            source: "test".into(),
+        }
+    }
+
+    /// Under appends that never let the writer rest, the background checkpoint alone never
+    /// sees the whole WAL copied when a transaction begins, so the WAL never rewinds; the
+    /// writer finishing the checkpoint keeps it near the cap.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sustained_appends_keep_the_wal_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("warden.db");
+        let store = Store::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        let policy = CheckpointPolicy {
+            every: Duration::from_millis(10),
+            force_frames: 256,
+            finish_frames: 32,
+        };
+        let writer = Arc::new(AuditWriter::spawn_with_checkpoints(
+            store.backend().clone(),
+            store.append_lock_id(),
+            &AuditKey::from_bytes([7u8; 32]),
+            AuditWriterOptions {
+                durability: Durability::Strict,
+                ..AuditWriterOptions::default()
+            },
+            policy,
+        ));
+        let mut tasks = Vec::new();
+        for t in 0..32 {
+            let writer = writer.clone();
+            tasks.push(tokio::spawn(async move {
+                for i in 0..600 {
+                    writer.append(record(format!("dec_{t}_{i}"))).await.unwrap();
+                }
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        writer.shutdown().await.unwrap();
+        assert_eq!(writer.stats().records(), 32 * 600);
+        let wal = std::fs::metadata(dir.path().join("warden.db-wal"))
+            .unwrap()
+            .len();
+        // 19,200 records of about 900 bytes: some 20 MB of table pages alone if the WAL
+        // never rewound.
+        assert!(
+            wal < 4 << 20,
+            "WAL grew to {wal} bytes; {} rewinds",
+            writer.stats().wal_rewinds()
+        );
+        assert!(writer.stats().wal_rewinds() > 0);
+    }
 
     #[test]
     fn link_hash_equals_the_library_chain_hash() {
