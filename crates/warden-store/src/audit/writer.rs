@@ -706,20 +706,10 @@ mod tests {
     fn link_hash_equals_the_library_chain_hash() {
         let key = [9u8; 32];
         let record = AuditRecord {
-            id: "dec_1".into(),
-            time_ms: 5,
-            call_id: Some("c".into()),
-            trace_id: "t".into(),
-            user_id: "u".into(),
-            session_id: "s".into(),
-            agent_id: None,
-            target: "Bash".into(),
             decision: Decision::Deny,
             policy: Some("tool_blocklist".into()),
             reason: "no".into(),
-            chain: vec![],
-            findings: vec![],
-            source: "test".into(),
+            ..record("dec_1".into())
         };
         let mac = HmacSha256::new_from_slice(&key).unwrap();
         let prev = [3u8; 32];
