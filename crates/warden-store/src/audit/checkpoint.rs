@@ -66,10 +66,10 @@ impl WalControl {
         self.asked.store(false, Ordering::Relaxed);
     }
 
-    /// Records what the background checkpoint saw after catching up: `log` frames.
-    fn observed(&self, log: i64, policy: &CheckpointPolicy) {
-        self.asked
-            .store(log >= policy.force_frames, Ordering::Relaxed);
+    /// Asks the writer to finish a checkpoint after its current batch (`true`), or withdraws
+    /// the request (`false`).
+    fn ask(&self, wanted: bool) {
+        self.asked.store(wanted, Ordering::Relaxed);
     }
 }
 
@@ -113,14 +113,14 @@ pub(crate) async fn checkpoint_loop(
             };
             // Below the cap one pass per period: each pass syncs the files.
             if log < policy.force_frames {
-                control.observed(log, &policy);
+                control.ask(false);
                 break;
             }
             let this_pass = copied_before.map(|before| copied - before);
             if pass == CATCH_UP_PASSES
                 || this_pass.is_some_and(|n| (0..=policy.finish_frames).contains(&n))
             {
-                control.observed(log, &policy);
+                control.ask(true);
                 break;
             }
             copied_before = Some(copied);
@@ -135,25 +135,16 @@ const CATCH_UP_PASSES: u32 = 6;
 mod tests {
     use super::*;
 
-    fn policy() -> CheckpointPolicy {
-        CheckpointPolicy {
-            force_frames: 400,
-            ..CheckpointPolicy::default()
-        }
-    }
-
     #[test]
-    fn the_writer_is_asked_from_the_cap_on_until_it_finished() {
+    fn the_request_holds_until_the_writer_finished_or_it_is_withdrawn() {
         let c = WalControl::default();
         assert!(!c.wanted());
-        c.observed(399, &policy());
-        assert!(!c.wanted());
-        c.observed(400, &policy());
+        c.ask(true);
         assert!(c.wanted());
         c.finished();
         assert!(!c.wanted());
-        c.observed(500, &policy());
-        c.observed(10, &policy());
+        c.ask(true);
+        c.ask(false);
         assert!(!c.wanted(), "a WAL below the cap withdraws the request");
     }
 }

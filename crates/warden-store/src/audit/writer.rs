@@ -418,11 +418,12 @@ impl Worker {
     async fn finish_checkpoint(&mut self) {
         // Whatever happens, the background checkpoint asks again if the WAL stays large.
         self.wal.finished();
-        if !matches!(self.conn, Some(HeldConn::Sqlite(_))) {
-            return;
-        }
-        let Some(HeldConn::Sqlite(conn)) = self.conn.take() else {
-            return;
+        let conn = match self.conn.take() {
+            Some(HeldConn::Sqlite(conn)) => conn,
+            other => {
+                self.conn = other;
+                return;
+            }
         };
         match tokio::task::spawn_blocking(move || {
             let done = conn.checkpoint();
