@@ -13,7 +13,7 @@ use warden_security::keys::{Algorithm, KeySet};
 use warden_security::services::{BotDetectionLayer, VelocityTracker};
 use warden_security::vault::{keyring, Kek, KeyRing, Vault};
 use warden_security::{AdminTokenParams, JwtService, RevocationStore as _, TokenValidator};
-use warden_store::{audit_key, AuditWriter, AuditWriterOptions, Store};
+use warden_store::{audit_key, AuditIndexer, AuditWriter, AuditWriterOptions, Store};
 use warden_types::{SessionId, UserId};
 use zeroize::Zeroizing;
 
@@ -209,6 +209,8 @@ pub struct Runtime {
     pub store: Store,
     /// The audit writer (drained on shutdown).
     pub writer: Arc<AuditWriter>,
+    /// The background catch-up of the SQLite audit index (`None` on PostgreSQL).
+    pub indexer: Option<AuditIndexer>,
     /// The bot-detection layer.
     pub bots: BotDetectionLayer,
 }
@@ -230,6 +232,7 @@ impl Runtime {
         let store = Store::open_in_data_dir(dd.root(), &config.store).await?;
         let writer =
             Arc::new(store.audit_writer(&audit_key, AuditWriterOptions::from(&config.audit)));
+        let indexer = store.audit_indexer();
         let revocations = store.revocations().await?;
         spawn_revocation_refresh(revocations.clone());
         let counters = warden_store::counters_from_config(&config.counters)?;
@@ -290,6 +293,7 @@ impl Runtime {
             state,
             store,
             writer,
+            indexer,
             bots,
         })
     }

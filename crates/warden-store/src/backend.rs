@@ -107,8 +107,14 @@ impl Backend {
             // Checkpoint every 4096 pages (16 MiB of WAL): pages rewritten in between (index
             // and tail pages) are copied to the database once.
             .pragma("wal_autocheckpoint", "4096");
+        let db = path.clone();
         let pool = SqlitePoolOptions::new()
             .max_connections(cfg.max_connections.unwrap_or(4))
+            // Every connection sees the audit index as `ix` (see `audit::index`).
+            .after_connect(move |conn, _| {
+                let db = db.clone();
+                Box::pin(async move { crate::audit::attach_index(conn, &db).await })
+            })
             .acquire_timeout(cfg.connect_timeout())
             .connect_with(opts)
             .await

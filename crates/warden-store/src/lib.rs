@@ -26,7 +26,7 @@ pub mod secrets;
 pub mod sql_counters;
 mod store;
 
-pub use audit::{export_jsonl, tail, AuditWriter, AuditWriterOptions, SqlAuditLog};
+pub use audit::{export_jsonl, tail, AuditIndexer, AuditWriter, AuditWriterOptions, SqlAuditLog};
 pub use audit_key::{AuditKey, AuditKeyError, AUDIT_KEY_FILE};
 pub use backend::BackendKind;
 pub use config::{AuditConfig, CountersConfig, Durability, SqliteSynchronous, StoreConfig};

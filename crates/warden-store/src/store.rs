@@ -6,7 +6,9 @@ use std::sync::Arc;
 use warden_security::vault::SecretStore;
 use warden_security::StoreError;
 
-use crate::audit::{pg_append_lock_id, AuditWriter, AuditWriterOptions, SqlAuditLog};
+use crate::audit::{
+    pg_append_lock_id, AuditIndexer, AuditWriter, AuditWriterOptions, SqlAuditLog, INDEX_PERIOD,
+};
 use crate::audit_key::AuditKey;
 use crate::backend::{Backend, BackendKind};
 use crate::config::StoreConfig;
@@ -111,6 +113,16 @@ impl Store {
     /// Starts the group-commit audit writer (write side). Inside a Tokio runtime.
     pub fn audit_writer(&self, audit_key: &AuditKey, options: AuditWriterOptions) -> AuditWriter {
         AuditWriter::spawn(self, audit_key, options)
+    }
+
+    /// Keeps the SQLite audit index up to date in the background (every 200 ms) for as long
+    /// as the returned handle lives, so that queries read little of the log directly; `None`
+    /// on PostgreSQL, whose audit indexes are on the log itself. Inside a Tokio runtime.
+    pub fn audit_indexer(&self) -> Option<AuditIndexer> {
+        match &self.backend {
+            Backend::Sqlite(pool) => Some(AuditIndexer::spawn(pool.clone(), INDEX_PERIOD)),
+            Backend::Postgres(_) => None,
+        }
     }
 
     /// Loads the revocation list into memory and starts its write-through task.

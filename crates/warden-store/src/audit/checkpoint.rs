@@ -74,6 +74,7 @@ impl WalControl {
 }
 
 /// Aborts a background task when dropped (the checkpointer ends with the writer).
+#[derive(Debug)]
 pub(crate) struct AbortOnDrop(pub(crate) tokio::task::JoinHandle<()>);
 
 impl Drop for AbortOnDrop {
@@ -101,9 +102,10 @@ pub(crate) async fn checkpoint_loop(
         let mut copied_before: Option<i64> = None;
         for pass in 1..=CATCH_UP_PASSES {
             // (busy, frames in the WAL, frames copied back); -1s when not in WAL mode.
-            let done: Result<(i64, i64, i64), _> = sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)")
-                .fetch_one(&pool)
-                .await;
+            let done: Result<(i64, i64, i64), _> =
+                sqlx::query_as("PRAGMA main.wal_checkpoint(PASSIVE)")
+                    .fetch_one(&pool)
+                    .await;
             let (log, copied) = match done {
                 Ok((_, log, copied)) => (log, copied),
                 Err(e) => {

@@ -136,50 +136,85 @@ impl Iterator for LinkFeed<'_> {
     }
 }
 
-#[async_trait]
-impl AuditLog for SqlAuditLog {
-    async fn query(&self, q: &AuditQuery) -> Result<AuditPage, StoreError> {
+/// Pushes ` AND …` for the cursor and every filter of `q` (columns `seq`, `time_ms`,
+/// `user_id`, `target`, `decision`, which both `audit_log` and the index have).
+macro_rules! push_filters {
+    ($qb:ident, $q:expr) => {{
+        let q: &AuditQuery = $q;
+        if let Some(c) = q.cursor {
+            $qb.push(match q.order {
+                AuditOrder::Asc => " AND seq > ",
+                AuditOrder::Desc => " AND seq < ",
+            })
+            .push_bind(c);
+        }
+        if let Some(t) = q.since_ms {
+            $qb.push(" AND time_ms >= ").push_bind(t);
+        }
+        if let Some(t) = q.until_ms {
+            $qb.push(" AND time_ms <= ").push_bind(t);
+        }
+        if let Some(u) = &q.user_id {
+            $qb.push(" AND user_id = ").push_bind(u.clone());
+        }
+        if let Some(t) = &q.tool {
+            $qb.push(" AND target = ").push_bind(t.clone());
+        }
+        if let Some(d) = q.decision {
+            $qb.push(" AND decision = ").push_bind(d.as_str());
+        }
+    }};
+}
+
+/// Pushes ` ORDER BY seq … LIMIT limit + 1` (one more than a page: whether there is a next).
+macro_rules! push_order {
+    ($qb:ident, $q:expr, $limit:expr) => {{
+        $qb.push(match $q.order {
+            AuditOrder::Asc => " ORDER BY seq ASC LIMIT ",
+            AuditOrder::Desc => " ORDER BY seq DESC LIMIT ",
+        })
+        .push_bind(i64::from($limit) + 1);
+    }};
+}
+
+impl SqlAuditLog {
+    /// One page of `q` as the log and its index stand now (no catch-up).
+    pub(crate) async fn page(&self, q: &AuditQuery) -> Result<AuditPage, StoreError> {
         let limit = q.effective_limit();
-        macro_rules! run_query {
-            ($pool:ident, $db:ty) => {{
-                let mut qb =
-                    sqlx::QueryBuilder::<$db>::new("SELECT seq, record FROM audit_log WHERE 1 = 1");
-                if let Some(c) = q.cursor {
-                    qb.push(match q.order {
-                        AuditOrder::Asc => " AND seq > ",
-                        AuditOrder::Desc => " AND seq < ",
-                    })
-                    .push_bind(c);
-                }
-                if let Some(t) = q.since_ms {
-                    qb.push(" AND time_ms >= ").push_bind(t);
-                }
-                if let Some(t) = q.until_ms {
-                    qb.push(" AND time_ms <= ").push_bind(t);
-                }
-                if let Some(u) = &q.user_id {
-                    qb.push(" AND user_id = ").push_bind(u.as_str());
-                }
-                if let Some(t) = &q.tool {
-                    qb.push(" AND target = ").push_bind(t.as_str());
-                }
-                if let Some(d) = q.decision {
-                    qb.push(" AND decision = ").push_bind(d.as_str());
-                }
-                qb.push(match q.order {
-                    AuditOrder::Asc => " ORDER BY seq ASC LIMIT ",
-                    AuditOrder::Desc => " ORDER BY seq DESC LIMIT ",
-                })
-                .push_bind(i64::from(limit) + 1);
+        let rows: Vec<(i64, String)> = match &self.backend {
+            Backend::Sqlite(pool) => {
+                let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                    "SELECT seq, record FROM (SELECT seq, record FROM audit_log WHERE seq IN \
+                     (SELECT seq FROM ix.audit_index WHERE 1 = 1",
+                );
+                push_filters!(qb, q);
+                push_order!(qb, q, limit);
+                // The index only proposes rows: the log's own columns decide.
+                qb.push(") ");
+                push_filters!(qb, q);
+                qb.push(
+                    " UNION ALL SELECT seq, record FROM audit_log \
+                     WHERE seq > (SELECT COALESCE(MAX(seq), 0) FROM ix.audit_index)",
+                );
+                push_filters!(qb, q);
+                qb.push(")");
+                push_order!(qb, q, limit);
                 qb.build_query_as::<(i64, String)>()
-                    .fetch_all($pool)
+                    .fetch_all(pool)
                     .await
                     .map_err(error::sql)?
-            }};
-        }
-        let rows: Vec<(i64, String)> = match &self.backend {
-            Backend::Sqlite(pool) => run_query!(pool, sqlx::Sqlite),
-            Backend::Postgres(pool) => run_query!(pool, sqlx::Postgres),
+            }
+            Backend::Postgres(pool) => {
+                let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new(
+                    "SELECT seq, record FROM audit_log WHERE 1 = 1",
+                );
+                push_filters!(qb, q);
+                push_order!(qb, q, limit);
+                qb.build_query_as::<(i64, String)>()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(error::sql)?
+            }
         };
         let more = rows.len() > limit as usize;
         let mut records = Vec::with_capacity(rows.len().min(limit as usize));
@@ -194,6 +229,19 @@ impl AuditLog for SqlAuditLog {
             None
         };
         Ok(AuditPage { records, next })
+    }
+}
+
+#[async_trait]
+impl AuditLog for SqlAuditLog {
+    async fn query(&self, q: &AuditQuery) -> Result<AuditPage, StoreError> {
+        if let Backend::Sqlite(pool) = &self.backend {
+            // Best effort: a failed catch-up leaves more of the log to read directly.
+            if let Err(e) = super::index::catch_up(pool).await {
+                tracing::warn!(error = %e, "cannot update the audit index before a query");
+            }
+        }
+        self.page(q).await
     }
 
     /// Streams the chain in pages of 1000 rows through [`verify_chain`]; memory stays bounded

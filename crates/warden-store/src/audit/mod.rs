@@ -4,13 +4,17 @@
 //! Table `audit_log`: `seq` (1, 2, …), `id`, `time_ms`, `user_id`, `target`, `decision`
 //! (indexed copies of the record's fields), `record` (the canonical JSON bytes that the chain
 //! hashes), `prev_hash` and `chain_hash = HMAC-SHA256(audit_key, prev_hash ‖ record)`.
-//! Rows are only ever inserted.
+//! Rows are only ever inserted. On SQLite the query columns are indexed behind the log, in a
+//! second file ([`index`]); on PostgreSQL by indexes on `audit_log`.
 
 mod checkpoint;
 mod direct;
+mod index;
 mod log;
 mod writer;
 
+pub use index::AuditIndexer;
+pub(crate) use index::{attach as attach_index, INDEX_PERIOD};
 pub use log::{export_jsonl, tail, SqlAuditLog};
 pub use writer::{AuditWriter, AuditWriterOptions, AuditWriterStats};
 
