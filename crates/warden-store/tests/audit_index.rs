@@ -22,6 +22,13 @@ fn index_url(dir: &Path) -> String {
     format!("sqlite://{}", dir.join("warden.db-audit-index").display())
 }
 
+/// Deletes the index file (and its WAL and shared-memory files) of the log in `dir`.
+fn remove_index_files(dir: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.join(format!("warden.db-audit-index{suffix}")));
+    }
+}
+
 /// Appends `n` records (users alternate alice/bob, every fourth a deny) after `first`.
 async fn append(store: &Store, first: u32, n: u32) {
     let w = store.audit_writer(
@@ -94,8 +101,8 @@ async fn an_index_that_belongs_to_another_log_is_rebuilt() {
     let store_b = Store::connect(&url(b.path())).await.unwrap();
     append(&store_b, 1, 10).await;
     store_b.close().await;
+    remove_index_files(b.path());
     for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(b.path().join(format!("warden.db-audit-index{suffix}")));
         let from = a.path().join(format!("warden.db-audit-index{suffix}"));
         if from.exists() {
             std::fs::copy(
@@ -157,9 +164,7 @@ async fn upgrading_moves_the_indexes_off_the_log_and_indexes_what_was_there() {
         pool.execute(stmt).await.unwrap();
     }
     pool.close().await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(dir.path().join(format!("warden.db-audit-index{suffix}")));
-    }
+    remove_index_files(dir.path());
 
     let store = Store::connect(&url(dir.path())).await.unwrap();
     assert_eq!(store.current_schema_version().await.unwrap(), 3);
@@ -194,9 +199,7 @@ async fn a_deleted_index_file_is_created_again() {
     append(&store, 0, 12).await;
     assert_eq!(seqs(&store, by_user("bob")).await.len(), 6);
     store.close().await;
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(dir.path().join(format!("warden.db-audit-index{suffix}")));
-    }
+    remove_index_files(dir.path());
     let store = Store::connect(&url(dir.path())).await.unwrap();
     assert_eq!(seqs(&store, by_user("bob")).await, vec![2, 4, 6, 8, 10, 12]);
     let verified = store

@@ -173,24 +173,12 @@ mod tests {
     use crate::backend::Backend;
     use crate::{AuditKey, AuditWriterOptions, Store};
     use warden_security::audit::{AuditOrder, AuditQuery, AuditRecord, AuditSink};
-    use warden_security::governance::Decision;
 
     fn record(n: i64, user: &str) -> AuditRecord {
         AuditRecord {
-            id: format!("dec_{n}"),
-            time_ms: 1_000 + n,
-            call_id: None,
-            trace_id: "t".into(),
             user_id: user.into(),
-            session_id: "s".into(),
-            agent_id: None,
-            target: "Bash".into(),
-            decision: Decision::Allow,
-            policy: None,
-            reason: "r".into(),
-            chain: vec![],
-            findings: vec![],
-            source: "test".into(),
+            time_ms: 1_000 + n,
+            ..crate::audit::writer::tests::record(format!("dec_{n}"))
         }
     }
 

@@ -627,12 +627,12 @@ async fn append_postgres(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use warden_security::audit::chain_hash;
     use warden_security::governance::Decision;
 
-    fn record(id: String) -> AuditRecord {
+    pub(in crate::audit) fn record(id: String) -> AuditRecord {
         AuditRecord {
             id,
             time_ms: 5,
