@@ -4,6 +4,7 @@
 # ratio. Traffic goes to 127.0.0.1 only; every run is bounded in time.
 #
 #   scripts/load.sh [--connections 64] [--duration 10s] [--threads 2] [--durability strict|async]
+#                   [--users 1]
 #   WARDEN_BIN=path/to/warden scripts/load.sh …   # measure another build instead
 #
 # Builds the release binary, starts `warden serve` on a free port with a fresh data dir,
@@ -11,13 +12,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CONNECTIONS=64 DURATION=10s THREADS=2 DURABILITY=strict
+CONNECTIONS=64 DURATION=10s THREADS=2 DURABILITY=strict USERS=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --connections) CONNECTIONS=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
     --durability) DURABILITY=$2; shift 2 ;;
+    --users) USERS=$2; shift 2 ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -55,10 +57,29 @@ ADMIN=$(cat "$WORK/data/admin.token")
 # The load is an agent's: a session token (not the admin token, whose admin bypass would skip
 # the scope and blocklist layers) and a real agent's User-Agent (wrk sends none by default,
 # which the bot detection layer rightly flags and logs as a scanner).
-TOKEN=$(curl -fsS -X POST "http://127.0.0.1:$PORT/v1/tokens" -H "Authorization: Bearer $ADMIN" \
-  -H 'Content-Type: application/json' \
-  -d '{"kind":"session","user_id":"load-agent","session_id":"sess_load","email":"agent@example.com","scope":"user mcp","ttl_secs":3600}' \
-  | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+# With --users N > 1, N principals (load-agent-1 … load-agent-N) take turns, request by
+# request: the audit log then sees many users, as a shared deployment does.
+mint() {
+  curl -fsS -X POST "http://127.0.0.1:$PORT/v1/tokens" -H "Authorization: Bearer $ADMIN" \
+    -H 'Content-Type: application/json' \
+    -d "{\"kind\":\"session\",\"user_id\":\"$1\",\"session_id\":\"sess_$1\",\"email\":\"agent@example.com\",\"scope\":\"user mcp\",\"ttl_secs\":3600}" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])'
+}
+if [ "$USERS" -le 1 ]; then
+  TOKEN=$(mint load-agent)
+  TOKENS_LUA=""
+else
+  TOKEN=$(mint load-agent-1)
+  TOKENS_LUA="tokens = {"
+  for u in $(seq 1 "$USERS"); do TOKENS_LUA="$TOKENS_LUA\"$(mint "load-agent-$u")\","; done
+  TOKENS_LUA="$TOKENS_LUA}
+local i = 0
+request = function()
+  i = i % #tokens + 1
+  wrk.headers[\"Authorization\"] = \"Bearer \" .. tokens[i]
+  return wrk.format()
+end"
+fi
 UA="claude-code/2.0.14 (external, cli)"
 
 # A realistic ~1 KiB tool call.
@@ -81,6 +102,7 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer $TOKEN"
 wrk.headers["User-Agent"] = "$UA"
 local f = io.open("$WORK/body.json"); wrk.body = f:read("*a"); f:close()
+$TOKENS_LUA
 done = function(summary, latency, requests)
   io.write(string.format("RESULT rps=%.0f p50_ms=%.3f p99_ms=%.3f errors=%d non2xx=%d requests=%d\n",
     summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
@@ -110,7 +132,7 @@ run() {
   reqs=$(echo "$out" | tr ' ' '\n' | grep '^requests=' | cut -d= -f2)
   echo "$out server_cpu_us_per_req=$(( (after - before) * 1000000 / TICK / (reqs > 0 ? reqs : 1) ))"
 }
-echo "body: $BODY_BYTES bytes; connections: $CONNECTIONS; duration: $DURATION per endpoint; audit durability: $DURABILITY"
+echo "body: $BODY_BYTES bytes; connections: $CONNECTIONS; duration: $DURATION per endpoint; audit durability: $DURABILITY; users: $USERS"
 H=$(run /healthz "$WORK/health.lua");  echo "healthz     $H"
 G=$(run /v1/govern "$WORK/govern.lua"); echo "v1/govern   $G"
 get() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
