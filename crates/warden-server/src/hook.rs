@@ -147,8 +147,6 @@ pub async fn run_in_process(
         .await
         .map_err(|e| e.to_string())?;
     let counters = crate::runtime::hook_counters(config, &store).map_err(|e| e.to_string())?;
-    let mut scanner =
-        SecretScanner::new(&config.governance.secret_scan).map_err(|e| e.to_string())?;
     // With a vault key ring (an initialized data dir or $WARDEN_MASTER_KEY), stored secrets
     // are recognised verbatim too.
     let engine = match warden_security::vault::keyring::file::from_env_or_dir(data_dir)
@@ -160,12 +158,17 @@ pub async fn run_in_process(
             vault.load_leak_index().await.map_err(|e| e.to_string())?;
             let leak: std::sync::Arc<dyn warden_security::governance::secret_scan::LeakMatcher> =
                 vault;
-            scanner = scanner.with_leak_matcher(leak.clone());
             GovernanceEngine::with_leak_matcher(&config.governance, counters, leak)
         }
         None => GovernanceEngine::new(&config.governance, counters),
     }
     .map_err(|e| e.to_string())?;
+    // The engine's own scanner (with the same leak matcher): compiling the rules is most of
+    // a hook run's time, so they are compiled once.
+    let scanner = match engine.secret_scanner() {
+        Some(s) => s.clone(),
+        None => SecretScanner::new(&config.governance.secret_scan).map_err(|e| e.to_string())?,
+    };
     let mut options = warden_store::AuditWriterOptions::from(&config.audit);
     options.durability = warden_store::Durability::Strict;
     let writer = store.audit_writer(&key, options);

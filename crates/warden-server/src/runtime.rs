@@ -248,9 +248,17 @@ impl Runtime {
         let engine =
             GovernanceEngine::with_leak_matcher(&config.governance, counters, leak.clone())
                 .map_err(|e| RuntimeError::Config(e.to_string()))?;
-        let scanner = SecretScanner::new(&config.governance.secret_scan)
-            .map_err(|e| RuntimeError::Config(e.to_string()))?
-            .with_leak_matcher(leak);
+        // The engine's scanner already carries the leak matcher; the rules compile once.
+        let scanner = match engine.secret_scanner() {
+            Some(s) => s.clone(),
+            None => SecretScanner::new(&config.governance.secret_scan)
+                .map_err(|e| RuntimeError::Config(e.to_string()))?
+                .with_leak_matcher(leak),
+        };
+        // Rule regexes compile on first use; a server compiles them before serving.
+        scanner
+            .compile_all()
+            .map_err(|e| RuntimeError::Config(e.to_string()))?;
         let jwt = JwtService::new(keys.clone());
         let validator = Arc::new(
             TokenValidator::new(keys.clone())

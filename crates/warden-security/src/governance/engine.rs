@@ -29,7 +29,7 @@ use super::limits;
 use super::policy::{GovernancePolicy, LayerMode, Verdict};
 use super::reason::{AskReason, DenyReason, Reason};
 use super::secret_scan::Finding;
-use super::secret_scan::LeakMatcher;
+use super::secret_scan::{LeakMatcher, SecretScanner};
 use crate::audit::{AuditRecord, AuditSink, FindingRecord};
 use crate::counters::{CounterStore, InMemoryCounterStore};
 
@@ -51,6 +51,8 @@ pub struct GovernanceEngine {
     max_bytes: usize,
     max_depth: usize,
     slots: Vec<Slot>,
+    /// The secret-scan layer's compiled scanner (`None` for [`GovernanceEngine::from_layers`]).
+    scanner: Option<SecretScanner>,
 }
 
 impl std::fmt::Debug for GovernanceEngine {
@@ -70,13 +72,14 @@ impl std::fmt::Debug for GovernanceEngine {
     }
 }
 
-/// Compiles the four layers of `config` in the default order. `store` = `None` binds the rate
-/// limiter to a throwaway in-memory store (for validation).
+/// Compiles the four layers of `config` in the default order, and hands back the secret-scan
+/// layer's scanner too. `store` = `None` binds the rate limiter to a throwaway in-memory store
+/// (for validation).
 pub(crate) fn compile_layers(
     config: &GovernanceConfig,
     store: Option<Arc<dyn CounterStore>>,
     leak: Option<Arc<dyn LeakMatcher>>,
-) -> Result<Vec<Slot>, ConfigError> {
+) -> Result<(Vec<Slot>, SecretScanner), ConfigError> {
     if config.max_argument_bytes == 0 {
         return Err(ConfigError::new(
             "governance.max_argument_bytes",
@@ -95,12 +98,14 @@ pub(crate) fn compile_layers(
         enabled,
         mode: config.effective_mode(mode),
     };
-    Ok(vec![
+    let secret_scan = match leak {
+        Some(m) => SecretScan::from_config(&config.secret_scan)?.with_leak_matcher(m),
+        None => SecretScan::from_config(&config.secret_scan)?,
+    };
+    let scanner = secret_scan.scanner().clone();
+    let slots = vec![
         slot(
-            Box::new(match leak {
-                Some(m) => SecretScan::from_config(&config.secret_scan)?.with_leak_matcher(m),
-                None => SecretScan::from_config(&config.secret_scan)?,
-            }),
+            Box::new(secret_scan),
             config.secret_scan.enabled,
             config.secret_scan_mode,
         ),
@@ -119,7 +124,8 @@ pub(crate) fn compile_layers(
             config.rate_limit.enabled,
             config.rate_limit.mode,
         ),
-    ])
+    ];
+    Ok((slots, scanner))
 }
 
 /// The result of one evaluation.
@@ -292,13 +298,22 @@ impl GovernanceEngine {
         store: Arc<dyn CounterStore>,
         leak: Option<Arc<dyn LeakMatcher>>,
     ) -> Result<Self, ConfigError> {
+        let (slots, scanner) = compile_layers(config, Some(store), leak)?;
         Ok(Self {
             enabled: config.enabled,
             global_mode: config.mode,
             max_bytes: config.max_argument_bytes,
             max_depth: config.max_argument_depth,
-            slots: compile_layers(config, Some(store), leak)?,
+            slots,
+            scanner: Some(scanner),
         })
+    }
+
+    /// The secret-scan layer's compiled scanner, with the leak matcher the engine was built
+    /// with (cheap to clone): for scanning what is not a tool call — tool results, prompts —
+    /// without compiling the rules a second time. `None` for [`GovernanceEngine::from_layers`].
+    pub fn secret_scanner(&self) -> Option<&SecretScanner> {
+        self.scanner.as_ref()
     }
 
     /// Like [`GovernanceEngine::new`], with the secret scan also flagging exact matches of
@@ -334,6 +349,7 @@ impl GovernanceEngine {
                     mode,
                 })
                 .collect(),
+            scanner: None,
         }
     }
 

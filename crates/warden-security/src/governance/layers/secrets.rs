@@ -70,6 +70,11 @@ impl SecretScan {
         }
     }
 
+    /// The compiled scanner this layer runs.
+    pub fn scanner(&self) -> &SecretScanner {
+        &self.scanner
+    }
+
     /// A layer around an already compiled scanner.
     pub fn from_scanner(scanner: SecretScanner) -> Self {
         Self { scanner }

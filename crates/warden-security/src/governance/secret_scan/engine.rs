@@ -5,7 +5,7 @@
 //! Nothing is allocated unless a candidate region exists; findings are collected as
 //! [`Hit`]s (rule index + byte span) and turned into [`super::Finding`]s by the caller.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, Input, MatchKind};
 use regex::bytes::{Regex, RegexBuilder, RegexSet};
@@ -62,14 +62,47 @@ impl Mask {
     }
 }
 
+/// A built-in rule's regex, compiled on first use: compiling every rule is most of a short
+/// process's run (a `warden hook` call compiled ~100 regexes to scan one command), which now
+/// pays only for the rules its input reaches. `warden serve` compiles them all at start
+/// ([`Engine::compile_all`]), so no request pays for it.
+#[derive(Debug, Clone)]
+struct LazyRegex {
+    pattern: String,
+    compiled: OnceLock<Result<Regex, String>>,
+}
+
+impl LazyRegex {
+    fn new(pattern: String) -> Self {
+        Self {
+            pattern,
+            compiled: OnceLock::new(),
+        }
+    }
+
+    /// The compiled regex, or why the pattern does not compile.
+    fn get(&self) -> Result<&Regex, &str> {
+        self.compiled
+            .get_or_init(|| {
+                RegexBuilder::new(&self.pattern)
+                    .unicode(false)
+                    .size_limit(4 << 20)
+                    .build()
+                    .map_err(|e| e.to_string())
+            })
+            .as_ref()
+            .map_err(String::as_str)
+    }
+}
+
 #[derive(Debug, Clone)]
 struct CompiledRule {
     spec: &'static RuleSpec,
-    regex: Regex,
+    regex: LazyRegex,
     /// For assignment and URL rules: `\A<identifier prefix>(pattern)`, run on a slice that
     /// starts at the identifier (or URL scheme) holding the keyword, so a search costs a few
     /// bytes instead of a window scan.
-    anchored: Option<Regex>,
+    anchored: Option<LazyRegex>,
     action: ScanAction,
     ctx: Mask,
 }
@@ -166,25 +199,9 @@ impl Engine {
             }
             let idx = u16::try_from(compiled.len())
                 .map_err(|_| ScanConfigError("too many rules".into()))?;
-            let regex = RegexBuilder::new(spec.pattern)
-                .unicode(false)
-                .size_limit(4 << 20)
-                .build()
-                .map_err(|e| ScanConfigError(format!("rule `{}`: bad regex: {e}", spec.id)))?;
-            let anchored = if spec.assignment || is_url_rule(spec) {
-                let p = format!(r"\A[\w.+\-]{{0,48}}?({})", spec.pattern);
-                Some(
-                    RegexBuilder::new(&p)
-                        .unicode(false)
-                        .size_limit(4 << 20)
-                        .build()
-                        .map_err(|e| {
-                            ScanConfigError(format!("rule `{}`: bad regex: {e}", spec.id))
-                        })?,
-                )
-            } else {
-                None
-            };
+            let regex = LazyRegex::new(spec.pattern.to_owned());
+            let anchored = (spec.assignment || is_url_rule(spec))
+                .then(|| LazyRegex::new(format!(r"\A[\w.+\-]{{0,48}}?({})", spec.pattern)));
             for kw in spec.keywords {
                 let kw = kw.to_ascii_lowercase();
                 let k = match keywords.iter().position(|w| *w == kw) {
@@ -545,10 +562,52 @@ impl Engine {
         mask
     }
 
+    /// Compiles every rule's regexes now; the first that does not compile is the error.
+    pub(crate) fn compile_all(&self) -> Result<(), ScanConfigError> {
+        for rule in &self.rules {
+            for re in std::iter::once(&rule.regex).chain(rule.anchored.as_ref()) {
+                re.get().map_err(|e| {
+                    ScanConfigError(format!("rule `{}`: bad regex: {e}", rule.spec.id))
+                })?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Rules whose main regex is compiled (for tests).
+    #[cfg(test)]
+    pub(crate) fn compiled_rules(&self) -> usize {
+        self.rules
+            .iter()
+            .filter(|r| r.regex.compiled.get().is_some())
+            .count()
+    }
+
+    /// A rule whose regex does not compile (never for the built-in rules, which tests
+    /// compile) cannot clear the window it was asked about: the window counts as found.
+    fn uncompiled(&self, ri: u16, start: usize, end: usize, why: &str, out: &mut Vec<Hit>) {
+        tracing::error!(
+            rule = self.rules[usize::from(ri)].spec.id,
+            error = why,
+            "secret rule does not compile; its candidate counts as found"
+        );
+        if end > start {
+            out.push(Hit {
+                start,
+                end,
+                rule: ri,
+            });
+        }
+    }
+
     fn run_anchored(&self, text: &[u8], ri: u16, start: usize, we: usize, out: &mut Vec<Hit>) {
         let rule = &self.rules[usize::from(ri)];
-        let (Some(re), Some(hay)) = (&rule.anchored, text.get(start..we)) else {
+        let (Some(lazy), Some(hay)) = (&rule.anchored, text.get(start..we)) else {
             return;
+        };
+        let re = match lazy.get() {
+            Ok(re) => re,
+            Err(why) => return self.uncompiled(ri, start, we, why, out),
         };
         // The lazy DFA rejects most candidates within a few bytes; only a match pays for
         // capture groups.
@@ -580,17 +639,20 @@ impl Engine {
 
     fn run_rule(&self, text: &[u8], ri: u16, ws: usize, we: usize, out: &mut Vec<Hit>) {
         let rule = &self.rules[usize::from(ri)];
+        let regex = match rule.regex.get() {
+            Ok(re) => re,
+            Err(why) => return self.uncompiled(ri, ws, we, why, out),
+        };
         let hay = &text[..we];
         let mut at = ws;
         while at <= hay.len() {
-            let Some(m) = rule.regex.find_at(hay, at) else {
+            let Some(m) = regex.find_at(hay, at) else {
                 return;
             };
             let (s, e) = if rule.spec.group == 0 {
                 (m.start(), m.end())
             } else {
-                match rule
-                    .regex
+                match regex
                     .captures_at(&hay[..m.end()], m.start())
                     .and_then(|c| c.get(rule.spec.group))
                 {

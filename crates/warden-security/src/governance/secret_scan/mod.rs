@@ -175,6 +175,13 @@ impl SecretScanner {
         })
     }
 
+    /// Compiles every rule's regex now instead of on first use. A long-running service
+    /// calls it at start so that no request pays for compiling; a one-shot process (a hook
+    /// call) skips it and compiles only the rules its input reaches.
+    pub fn compile_all(&self) -> Result<(), ScanConfigError> {
+        self.engine.compile_all()
+    }
+
     /// Adds exact-match detection of vault secrets (rule id [`VAULT_RULE_ID`]).
     pub fn with_leak_matcher(self, matcher: Arc<dyn LeakMatcher>) -> Self {
         let mut engine = Arc::unwrap_or_clone(self.engine);

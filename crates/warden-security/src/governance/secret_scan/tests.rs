@@ -53,6 +53,29 @@ fn rule_ids_are_unique_kebab_case() {
 }
 
 #[test]
+fn every_builtin_rule_compiles() {
+    // Rules compile on first use; this is what `warden serve` runs at start.
+    SecretScanner::new(&SecretScanConfig::default())
+        .unwrap()
+        .compile_all()
+        .unwrap();
+}
+
+#[test]
+fn a_scanner_compiles_only_the_rules_its_input_reaches() {
+    let sc = SecretScanner::new(&SecretScanConfig::default()).unwrap();
+    assert_eq!(sc.engine.compiled_rules(), 0);
+    let table = samples::all();
+    let (id, positives, _) = &table[0];
+    let found = sc.scan_text(&positives[0]);
+    assert!(ids(&found).contains(id), "{id}: {found:?}");
+    let some = sc.engine.compiled_rules();
+    assert!(some > 0 && some < rules::builtin().count() / 4, "{some}");
+    sc.compile_all().unwrap();
+    assert_eq!(sc.engine.compiled_rules(), rules::builtin().count());
+}
+
+#[test]
 fn every_rule_has_positive_and_negative_samples() {
     let table = samples::all();
     for r in rules::builtin() {
