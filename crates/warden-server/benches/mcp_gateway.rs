@@ -11,10 +11,17 @@
 //! Loads: sequential calls, then 16 connections calling a tool that answers at once, one that
 //! sleeps 2 ms on the runtime timer, and one that sleeps 2 ms on a thread ([`Tool`]).
 //!
+//! The proxy under test (the gateway alone, or Warden) runs on a Tokio runtime of its own,
+//! two worker threads as `warden serve` has on this machine, the way it runs beside the
+//! agent and the MCP server in a deployment: separate processes, one kernel scheduler. The
+//! client and the upstream share the bench's runtime. `MCP_BENCH_SHARED_RUNTIME=1` puts the
+//! proxy on that runtime too (sessions 1–4 measured so: the proxy's blocking work then held
+//! up the client's and the upstream's tasks as well).
+//!
 //! `cargo bench -p warden-server --bench mcp_gateway` (env: `MCP_BENCH_REQUESTS`, default
 //! 10000 per round and path; `MCP_BENCH_CONCURRENCY`, default 16; `MCP_BENCH_ROUNDS`, default
 //! 3; `MCP_BENCH_SEQUENTIAL`, default 3000 paired calls at concurrency 1; `MCP_BENCH_PATHS`,
-//! default `gateway,strict,async`).
+//! default `gateway,strict,async`; `MCP_BENCH_SHARED_RUNTIME`).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 /// The allocator of the shipped `warden` binary (`warden-cli`'s `main.rs`): the server runs
@@ -154,6 +161,33 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+/// Runs `start` on a new two-worker Tokio runtime on threads of its own, which lives as long
+/// as the process; returns what `start` returned (a server's address and handles). With
+/// `MCP_BENCH_SHARED_RUNTIME=1`, runs it on the caller's runtime instead.
+async fn on_own_runtime<F, Fut, T>(start: F) -> T
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = T>,
+    T: Send + 'static,
+{
+    if std::env::var("MCP_BENCH_SHARED_RUNTIME").is_ok_and(|v| v == "1") {
+        return start().await;
+    }
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let _ = tx.send(start().await);
+            std::future::pending::<()>().await;
+        });
+    });
+    rx.await.unwrap()
+}
+
 fn env_usize(name: &str, default: usize) -> usize {
     std::env::var(name)
         .ok()
@@ -199,9 +233,10 @@ fn main() {
             match path {
                 "gateway" => {
                     let governor = Arc::new(FakeGovernor::default());
+                    let cfg = config(upstream, dead_addr().await);
+                    let g = governor.clone();
                     let gateway =
-                        start_gateway(&config(upstream, dead_addr().await), governor.clone())
-                            .await;
+                        on_own_runtime(move || async move { start_gateway(&cfg, g).await }).await;
                     targets.push((
                         "gateway alone (fake governor, no audit)".to_string(),
                         Target {
@@ -212,7 +247,11 @@ fn main() {
                     ));
                 }
                 "strict" | "async" => {
-                    let warden = start_warden(upstream, path).await;
+                    let durability = path.to_owned();
+                    let warden = on_own_runtime(move || async move {
+                        start_warden(upstream, &durability).await
+                    })
+                    .await;
                     targets.push((
                         format!("warden serve, audit {path}"),
                         Target {

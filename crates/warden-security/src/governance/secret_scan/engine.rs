@@ -63,7 +63,7 @@ impl Mask {
 }
 
 /// A built-in rule's regex, compiled on first use: compiling every rule is most of a short
-/// process's run (a `warden hook` call compiled ~100 regexes to scan one command), which now
+/// process.s run (a `warden hook` call compiled ~300 regexes to scan one command), which now
 /// pays only for the rules its input reaches. `warden serve` compiles them all at start
 /// ([`Engine::compile_all`]), so no request pays for it.
 #[derive(Debug, Clone)]
