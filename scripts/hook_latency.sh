@@ -8,12 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${1:-40}
-if [ -n "${WARDEN_BIN:-}" ]; then
-  BIN=$WARDEN_BIN
-else
-  cargo build --release -q --bin warden
-  BIN=target/release/warden
-fi
+. scripts/lib/warden-bin.sh
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 "$BIN" init --data-dir "$WORK/data" > /dev/null

@@ -29,13 +29,7 @@ if ! command -v wrk >/dev/null 2>&1; then
   (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
 fi
 
-# WARDEN_BIN runs another build (e.g. the previous commit's, for a same-session baseline).
-if [ -n "${WARDEN_BIN:-}" ]; then
-  BIN=$WARDEN_BIN
-else
-  cargo build --release -q --bin warden
-  BIN=target/release/warden
-fi
+. scripts/lib/warden-bin.sh
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$WORK/warden.toml" <<TOML
