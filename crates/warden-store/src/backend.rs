@@ -107,6 +107,7 @@ impl Backend {
             // Checkpoint every 4096 pages (16 MiB of WAL): pages rewritten in between (index
             // and tail pages) are copied to the database once.
             .pragma("wal_autocheckpoint", "4096");
+        crate::audit::prepare_index(&path)?;
         let db = path.clone();
         let pool = SqlitePoolOptions::new()
             .max_connections(cfg.max_connections.unwrap_or(4))

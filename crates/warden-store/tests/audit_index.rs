@@ -230,3 +230,32 @@ async fn postgres_has_no_index_file() {
     store.close().await;
     db.cleanup().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_index_file_is_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::connect(&url(dir.path())).await.unwrap();
+    append(&store, 0, 8).await;
+    store.close().await;
+    remove_index_files(dir.path());
+    std::fs::write(
+        dir.path().join("warden.db-audit-index"),
+        b"not a database, just bytes where the index was".repeat(200),
+    )
+    .unwrap();
+    let store = Store::connect(&url(dir.path())).await.unwrap();
+    assert_eq!(seqs(&store, by_user("alice")).await, vec![1, 3, 5, 7]);
+    store.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_index_that_cannot_be_opened_is_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("warden.db-audit-index")).unwrap();
+    // Named at once, rather than every pooled connection failing to attach it until the
+    // pool's timeout ("timed out waiting for a database connection").
+    let err = Store::connect(&url(dir.path())).await.unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("warden.db-audit-index"), "{msg}");
+    assert!(msg.contains("deleting it is safe"), "{msg}");
+}

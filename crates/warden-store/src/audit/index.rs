@@ -44,6 +44,47 @@ pub(crate) fn index_path(db: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
+/// Makes sure the index file of `db` opens, before any pooled connection attaches it: a
+/// file that is not a database (corrupt, or cut short) is derived data and is deleted and
+/// created again; one that cannot be opened at all (a directory, no permission) is a clear
+/// error naming it, instead of every connection failing to attach it.
+pub(crate) fn prepare(db: &Path) -> Result<(), StoreError> {
+    let path = index_path(db);
+    let open = || -> rusqlite::Result<()> {
+        let conn = rusqlite::Connection::open(&path)?;
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
+        for stmt in CREATE {
+            conn.execute_batch(&stmt.replace("ix.", ""))?;
+        }
+        Ok(())
+    };
+    let unusable = |e: &rusqlite::Error| {
+        StoreError::Unavailable(format!(
+            "cannot open the audit index {}: {e} (it holds only what is derived from the audit \
+             log; deleting it is safe)",
+            path.display()
+        ))
+    };
+    match open() {
+        Ok(()) => Ok(()),
+        Err(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+            ) =>
+        {
+            tracing::warn!(path = %path.display(), error = %e, "the audit index is damaged; creating it again");
+            for suffix in ["", "-wal", "-shm"] {
+                let mut p = path.as_os_str().to_owned();
+                p.push(suffix);
+                let _ = std::fs::remove_file(PathBuf::from(p));
+            }
+            open().map_err(|e| unusable(&e))
+        }
+        Err(e) => Err(unusable(&e)),
+    }
+}
+
 const CREATE: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS ix.audit_index (
         seq INTEGER PRIMARY KEY,

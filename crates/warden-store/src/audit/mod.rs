@@ -14,7 +14,7 @@ mod log;
 mod writer;
 
 pub use index::AuditIndexer;
-pub(crate) use index::{attach as attach_index, INDEX_PERIOD};
+pub(crate) use index::{attach as attach_index, prepare as prepare_index, INDEX_PERIOD};
 pub use log::{export_jsonl, tail, SqlAuditLog};
 pub use writer::{AuditWriter, AuditWriterOptions, AuditWriterStats};
 
