@@ -223,10 +223,9 @@ mod tests {
         }
     }
 
-    /// Records past the index's last entry are read from the log itself, in both orders and
-    /// across pages, merged with what the index finds.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_lagging_index_misses_nothing() {
+    /// A store on a fresh SQLite file, and its pool (the directory lives as long as the
+    /// first element).
+    async fn temp_store() -> (tempfile::TempDir, Store, SqlitePool) {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("warden.db");
         let store = Store::connect(&format!("sqlite://{}", db.display()))
@@ -235,6 +234,14 @@ mod tests {
         let Backend::Sqlite(pool) = store.backend().clone() else {
             unreachable!("a SQLite URL")
         };
+        (dir, store, pool)
+    }
+
+    /// Records past the index's last entry are read from the log itself, in both orders and
+    /// across pages, merged with what the index finds.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_lagging_index_misses_nothing() {
+        let (_dir, store, pool) = temp_store().await;
         let w = store.audit_writer(
             &AuditKey::from_bytes([1u8; 32]),
             AuditWriterOptions::default(),
@@ -360,14 +367,7 @@ mod tests {
                     .build()
                     .unwrap();
                 rt.block_on(async {
-                    let dir = tempfile::tempdir().unwrap();
-                    let db = dir.path().join("warden.db");
-                    let store = Store::connect(&format!("sqlite://{}", db.display()))
-                        .await
-                        .unwrap();
-                    let Backend::Sqlite(pool) = store.backend().clone() else {
-                        unreachable!("a SQLite URL")
-                    };
+                    let (_dir, store, pool) = super::temp_store().await;
                     let reference = InMemoryAuditSink::new(b"k");
                     let w = store.audit_writer(
                         &AuditKey::from_bytes([1u8; 32]),
