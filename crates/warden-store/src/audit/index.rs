@@ -47,23 +47,29 @@ pub(crate) fn index_path(db: &Path) -> PathBuf {
 /// Makes sure the index file of `db` opens, before any pooled connection attaches it: a
 /// file that is not a database (corrupt, or cut short) is derived data and is deleted and
 /// created again; one that cannot be opened at all (a directory, no permission) is a clear
-/// error naming it, instead of every connection failing to attach it.
+/// error naming it, instead of every connection failing to attach it. Runs the same
+/// statements as [`attach`].
 pub(crate) fn prepare(db: &Path) -> Result<(), StoreError> {
     let path = index_path(db);
-    let open = || -> rusqlite::Result<()> {
-        let conn = rusqlite::Connection::open(&path)?;
-        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
-        for stmt in CREATE {
-            conn.execute_batch(&stmt.replace("ix.", ""))?;
-        }
-        Ok(())
-    };
-    let unusable = |e: &rusqlite::Error| {
+    let unusable = |e: &dyn std::fmt::Display| {
         StoreError::Unavailable(format!(
             "cannot open the audit index {}: {e} (it holds only what is derived from the audit \
              log; deleting it is safe)",
             path.display()
         ))
+    };
+    let name = utf8(&path).map_err(|e| unusable(&e))?;
+    let open = || -> rusqlite::Result<()> {
+        let conn = rusqlite::Connection::open_in_memory()?;
+        conn.execute("ATTACH DATABASE ?1 AS ix", [name])?;
+        for stmt in SETUP {
+            // `PRAGMA journal_mode` answers with a row.
+            conn.query_row(stmt, [], |_| Ok(())).or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(()),
+                e => Err(e),
+            })?;
+        }
+        Ok(())
     };
     match open() {
         Ok(()) => Ok(()),
@@ -85,7 +91,17 @@ pub(crate) fn prepare(db: &Path) -> Result<(), StoreError> {
     }
 }
 
-const CREATE: &[&str] = &[
+/// The index file's path as SQL text (`ATTACH` takes a string).
+fn utf8(path: &Path) -> Result<&str, String> {
+    path.to_str()
+        .ok_or_else(|| "the path is not valid UTF-8".to_owned())
+}
+
+/// Run on the attached index (`ix`) by every connection: WAL mode, and the schema when
+/// missing.
+const SETUP: &[&str] = &[
+    "PRAGMA ix.journal_mode = WAL",
+    "PRAGMA ix.synchronous = NORMAL",
     "CREATE TABLE IF NOT EXISTS ix.audit_index (
         seq INTEGER PRIMARY KEY,
         time_ms INTEGER NOT NULL,
@@ -104,22 +120,12 @@ const CREATE: &[&str] = &[
 /// schema, when missing). Runs for every new pooled connection.
 pub(crate) async fn attach(conn: &mut SqliteConnection, db: &Path) -> Result<(), sqlx::Error> {
     let path = index_path(db);
-    let path = path.to_str().ok_or_else(|| {
-        sqlx::Error::Configuration(
-            format!("the audit index path {} is not valid UTF-8", path.display()).into(),
-        )
-    })?;
+    let name = utf8(&path).map_err(|e| sqlx::Error::Configuration(e.into()))?;
     sqlx::query("ATTACH DATABASE $1 AS ix")
-        .bind(path)
+        .bind(name)
         .execute(&mut *conn)
         .await?;
-    sqlx::query("PRAGMA ix.journal_mode = WAL")
-        .execute(&mut *conn)
-        .await?;
-    sqlx::query("PRAGMA ix.synchronous = NORMAL")
-        .execute(&mut *conn)
-        .await?;
-    for stmt in CREATE {
+    for stmt in SETUP {
         sqlx::query(stmt).execute(&mut *conn).await?;
     }
     Ok(())
