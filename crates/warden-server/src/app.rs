@@ -7,15 +7,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, post, put};
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use warden_security::services::BotDetectionLayer;
 
-use crate::auth::{require_auth, Authenticate};
+use crate::auth::{Authenticate, RequireAuthLayer};
 use crate::config::ServerConfig;
-use crate::middleware::{count_requests, enforce_timeout, panic_response, RequestTimeout};
+use crate::middleware::{panic_response, RequestEnvelopeLayer};
 use crate::routes::{audit, govern, health, hooks, secrets, tokens};
 use crate::state::AppState;
 
@@ -41,7 +40,7 @@ pub fn router(
         )
         .route("/v1/audit", get(audit::query))
         .route("/v1/audit/verify", get(audit::verify));
-    let protected = protected.route_layer(from_fn_with_state(auth.clone(), require_auth));
+    let protected = protected.route_layer(RequireAuthLayer::new(auth.clone()));
     let public = Router::new()
         .route("/", get(health::dashboard))
         .route("/healthz", get(health::healthz))
@@ -52,18 +51,17 @@ pub fn router(
     let metrics = state.metrics.clone();
     let mut app = public.merge(protected).with_state(state);
     if let Some(extra) = extra {
-        app = app.merge(extra.route_layer(from_fn_with_state(auth, require_auth)));
+        app = app.merge(extra.route_layer(RequireAuthLayer::new(auth)));
     }
     let mut app = app
         .layer(DefaultBodyLimit::max(server.max_body_bytes))
-        .layer(from_fn_with_state(
-            RequestTimeout(Duration::from_millis(server.request_timeout_ms)),
-            enforce_timeout,
-        ))
-        .layer(from_fn_with_state(metrics, count_requests));
+        .layer(RequestEnvelopeLayer::new(
+            metrics,
+            Duration::from_millis(server.request_timeout_ms),
+        ));
     if let Some(bots) = bots {
         app = app.layer(bots);
     }
-    app.layer(from_fn(crate::trace::propagate_trace_id))
+    app.layer(crate::trace::PropagateTraceIdLayer)
         .layer(CatchPanicLayer::custom(panic_response))
 }

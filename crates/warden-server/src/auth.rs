@@ -1,17 +1,20 @@
 //! Authentication of API callers and scope checks.
 //!
-//! The [`Authenticate`] seam turns request headers into a [`RequestContext`]; the middleware
-//! [`require_auth`] puts it into the request extensions (or answers 401), and handlers read it
+//! The [`Authenticate`] seam turns request headers into a [`RequestContext`]; the layer
+//! [`RequireAuthLayer`] puts it into the request extensions (or answers 401), and handlers read it
 //! with the [`Caller`] extractor. API scopes: `admin` passes everything; otherwise each
 //! endpoint names the scopes that grant it (e.g. `warden:secrets:read`).
 
+use std::future::{ready, Ready};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use futures_util::future::Either;
+use tower::{Layer, Service};
 use warden_types::{Permission, RequestContext};
 
 use crate::error::ApiError;
@@ -44,7 +47,7 @@ pub const SCOPE_TOKENS_MINT: &str = "warden:tokens:mint";
 /// Scope to introspect tokens.
 pub const SCOPE_TOKENS_INTROSPECT: &str = "warden:tokens:introspect";
 
-/// The authenticated caller (extractor; needs [`require_auth`] in front of the route).
+/// The authenticated caller (extractor; needs [`RequireAuthLayer`] in front of the route).
 #[derive(Debug, Clone)]
 pub struct Caller(pub RequestContext);
 
@@ -102,36 +105,181 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// Middleware: authenticates the request or answers 401 with the failure's code and a
-/// `WWW-Authenticate: Bearer` challenge (RFC 6750 §3).
-pub async fn require_auth(
-    State(auth): State<Arc<dyn Authenticate>>,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    match auth.authenticate(req.headers()) {
-        Ok(mut ctx) => {
-            if let Some(trace) = req.extensions().get::<warden_types::TraceId>() {
-                ctx.trace_id = trace.clone();
-            }
-            req.extensions_mut().insert(ctx);
-            next.run(req).await
+/// Layer that authenticates every request of the routes it wraps: the [`RequestContext`]
+/// goes into the request extensions (with the request's trace id), or the answer is 401
+/// with a `WWW-Authenticate: Bearer` challenge.
+///
+/// A plain tower layer rather than `axum::middleware::from_fn`: authentication is
+/// synchronous, so the inner future is returned as it is, with nothing cloned or boxed.
+#[derive(Clone)]
+pub struct RequireAuthLayer {
+    auth: Arc<dyn Authenticate>,
+}
+
+impl RequireAuthLayer {
+    /// Authenticates with `auth`.
+    pub fn new(auth: Arc<dyn Authenticate>) -> Self {
+        Self { auth }
+    }
+}
+
+impl<S> Layer<S> for RequireAuthLayer {
+    type Service = RequireAuth<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        RequireAuth {
+            inner,
+            auth: self.auth.clone(),
         }
-        Err(f) => {
-            let mut resp = ApiError::unauthorized(f.code, f.message).into_response();
-            let challenge = if f.code == "missing_token" {
-                "Bearer realm=\"warden\"".to_owned()
-            } else {
-                format!(
-                    "Bearer realm=\"warden\", error=\"invalid_token\", error_description=\"{}\"",
-                    f.code
-                )
-            };
-            if let Ok(v) = axum::http::HeaderValue::from_str(&challenge) {
-                resp.headers_mut()
-                    .insert(axum::http::header::WWW_AUTHENTICATE, v);
+    }
+}
+
+/// Service of [`RequireAuthLayer`].
+#[derive(Clone)]
+pub struct RequireAuth<S> {
+    inner: S,
+    auth: Arc<dyn Authenticate>,
+}
+
+impl<S> Service<Request> for RequireAuth<S>
+where
+    S: Service<Request, Response = Response>,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Either<S::Future, Ready<Result<Response, S::Error>>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut req: Request) -> Self::Future {
+        match self.auth.authenticate(req.headers()) {
+            Ok(mut ctx) => {
+                if let Some(trace) = req.extensions().get::<warden_types::TraceId>() {
+                    ctx.trace_id = trace.clone();
+                }
+                req.extensions_mut().insert(ctx);
+                Either::Left(self.inner.call(req))
             }
-            resp
+            Err(f) => Either::Right(ready(Ok(unauthorized(f)))),
         }
+    }
+}
+
+/// The 401 answer for `f`, with its `WWW-Authenticate` challenge (RFC 6750).
+fn unauthorized(f: AuthFailure) -> Response {
+    let challenge = if f.code == "missing_token" {
+        "Bearer realm=\"warden\"".to_owned()
+    } else {
+        format!(
+            "Bearer realm=\"warden\", error=\"invalid_token\", error_description=\"{}\"",
+            f.code
+        )
+    };
+    let mut resp = ApiError::unauthorized(f.code, f.message).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&challenge) {
+        resp.headers_mut()
+            .insert(axum::http::header::WWW_AUTHENTICATE, v);
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::get;
+    use axum::Router;
+    use tower::ServiceExt;
+    use warden_types::{SessionId, TraceId, UserId, UserType};
+
+    /// Accepts `Bearer good`, refuses anything else.
+    struct OneToken;
+
+    impl Authenticate for OneToken {
+        fn authenticate(&self, headers: &HeaderMap) -> Result<RequestContext, AuthFailure> {
+            match headers.get("authorization").and_then(|v| v.to_str().ok()) {
+                Some("Bearer good") => Ok(RequestContext::authenticated(
+                    SessionId::new("s1"),
+                    UserId::new("u1"),
+                    UserType::User,
+                    warden_types::Scopes::parse("user"),
+                    TraceId::generate(),
+                )),
+                Some(_) => Err(AuthFailure {
+                    code: "bad_signature",
+                    message: "signature does not verify".into(),
+                }),
+                None => Err(AuthFailure {
+                    code: "missing_token",
+                    message: "no token".into(),
+                }),
+            }
+        }
+    }
+
+    fn app() -> Router {
+        Router::new()
+            .route(
+                "/",
+                get(|Caller(ctx): Caller| async move {
+                    format!("{} {}", ctx.user_id.as_str(), ctx.trace_id.as_str())
+                }),
+            )
+            .route_layer(RequireAuthLayer::new(Arc::new(OneToken)))
+            .layer(crate::trace::PropagateTraceIdLayer)
+    }
+
+    async fn call(auth: Option<&str>) -> (StatusCode, Option<String>, String) {
+        let mut req = Request::get("/").header("x-trace-id", "t-42");
+        if let Some(a) = auth {
+            req = req.header("authorization", a);
+        }
+        let resp = app()
+            .oneshot(req.body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = resp.status();
+        let challenge = resp
+            .headers()
+            .get("www-authenticate")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = axum::body::to_bytes(resp.into_body(), 4096).await.unwrap();
+        (status, challenge, String::from_utf8(body.to_vec()).unwrap())
+    }
+
+    use axum::http::StatusCode;
+
+    #[tokio::test]
+    async fn an_authenticated_caller_reaches_the_handler_with_the_requests_trace_id() {
+        let (status, challenge, body) = call(Some("Bearer good")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(challenge, None);
+        assert_eq!(body, "u1 t-42");
+    }
+
+    #[tokio::test]
+    async fn no_token_is_401_with_a_bare_bearer_challenge() {
+        let (status, challenge, body) = call(None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(challenge.as_deref(), Some("Bearer realm=\"warden\""));
+        assert!(body.contains("\"missing_token\""), "{body}");
+    }
+
+    #[tokio::test]
+    async fn a_bad_token_is_401_naming_the_error_in_the_challenge() {
+        let (status, challenge, body) = call(Some("Bearer forged")).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let challenge = challenge.unwrap_or_default();
+        assert!(challenge.contains("error=\"invalid_token\""), "{challenge}");
+        assert!(
+            challenge.contains("error_description=\"bad_signature\""),
+            "{challenge}"
+        );
+        assert!(body.contains("\"bad_signature\""), "{body}");
+        assert!(
+            !body.contains("forged"),
+            "the token is never echoed: {body}"
+        );
     }
 }

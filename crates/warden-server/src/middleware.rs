@@ -4,14 +4,18 @@
 //! same JSON error shape as the API's own.
 
 use std::any::Any;
+use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
-use axum::extract::{MatchedPath, Request, State};
+use axum::extract::{MatchedPath, Request};
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use tower::{Layer, Service};
 
 use crate::error::ApiError;
 use crate::metrics::{HttpLabels, Metrics};
@@ -23,57 +27,139 @@ pub fn panic_response(_payload: Box<dyn Any + Send + 'static>) -> Response {
     ApiError::internal("internal error").into_response()
 }
 
-/// Per-request deadline.
-#[derive(Debug, Clone, Copy)]
-pub struct RequestTimeout(pub Duration);
+/// Layer that bounds every request by a deadline (a JSON 504 `timeout` past it), counts it
+/// by route template and status class, and gives every error answer the JSON shape
+/// `{"error":{"code","message"}}` (see [`json_error`]).
+///
+/// One plain tower layer rather than `axum::middleware::from_fn` functions: `from_fn`
+/// clones and boxes the whole inner stack on every request. The response future is boxed
+/// only on the rare path that rewrites a non-JSON error body.
+#[derive(Debug, Clone)]
+pub struct RequestEnvelopeLayer {
+    metrics: Arc<Metrics>,
+    timeout: Duration,
+}
 
-/// Middleware: answers 504 `timeout` when the inner service takes longer than the deadline.
-pub async fn enforce_timeout(
-    State(timeout): State<RequestTimeout>,
-    req: Request,
-    next: Next,
-) -> Response {
-    match tokio::time::timeout(timeout.0, next.run(req)).await {
-        Ok(resp) => resp,
-        Err(_) => ApiError::new(
-            StatusCode::GATEWAY_TIMEOUT,
-            "timeout",
-            "request took longer than the server's timeout",
-        )
-        .into_response(),
+impl RequestEnvelopeLayer {
+    /// Counts into `metrics`; answers 504 after `timeout`.
+    pub fn new(metrics: Arc<Metrics>, timeout: Duration) -> Self {
+        Self { metrics, timeout }
     }
 }
 
-/// Middleware: counts requests by route template and status class, and gives every error
-/// answer the JSON shape `{"error":{"code","message"}}` (see [`json_error`]).
-pub async fn count_requests(
-    State(metrics): State<Arc<Metrics>>,
-    req: Request,
-    next: Next,
-) -> Response {
-    let route = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let resp = next.run(req).await;
-    let status = match resp.status().as_u16() {
-        100..=199 => "1xx",
-        200..=299 => "2xx",
-        300..=399 => "3xx",
-        400..=499 => "4xx",
-        _ => "5xx",
-    };
-    metrics
-        .http_requests
-        .get_or_create(&HttpLabels {
-            route,
-            status: status.to_owned(),
-        })
-        .inc();
-    if resp.status().as_u16() >= 400 && !is_json(&resp) {
-        return json_error(resp).await;
+impl<S> Layer<S> for RequestEnvelopeLayer {
+    type Service = RequestEnvelope<S>;
+    fn layer(&self, inner: S) -> Self::Service {
+        RequestEnvelope {
+            inner,
+            metrics: self.metrics.clone(),
+            timeout: self.timeout,
+        }
     }
-    resp
+}
+
+/// Service of [`RequestEnvelopeLayer`].
+#[derive(Debug, Clone)]
+pub struct RequestEnvelope<S> {
+    inner: S,
+    metrics: Arc<Metrics>,
+    timeout: Duration,
+}
+
+impl<S> Service<Request> for RequestEnvelope<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = EnvelopeFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let route = req
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+        EnvelopeFuture {
+            state: EnvelopeState::Running {
+                inner: tokio::time::timeout(self.timeout, self.inner.call(req)),
+            },
+            metrics: self.metrics.clone(),
+            route,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// Response future of [`RequestEnvelope`].
+    pub struct EnvelopeFuture<F> {
+        #[pin]
+        state: EnvelopeState<F>,
+        metrics: Arc<Metrics>,
+        route: String,
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The inner call under its deadline, then (rarely) the rewrite of a non-JSON error.
+    #[project = EnvelopeStateProj]
+    enum EnvelopeState<F> {
+        Running { #[pin] inner: tokio::time::Timeout<F> },
+        Rewriting { rewrite: Pin<Box<dyn Future<Output = Response> + Send>> },
+    }
+}
+
+impl<F> Future for EnvelopeFuture<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let mut this = self.project();
+        loop {
+            match this.state.as_mut().project() {
+                EnvelopeStateProj::Running { inner } => {
+                    let resp = match ready!(inner.poll(cx)) {
+                        Ok(Ok(resp)) => resp,
+                        Ok(Err(never)) => match never {},
+                        Err(_) => ApiError::new(
+                            StatusCode::GATEWAY_TIMEOUT,
+                            "timeout",
+                            "request took longer than the server's timeout",
+                        )
+                        .into_response(),
+                    };
+                    let status = match resp.status().as_u16() {
+                        100..=199 => "1xx",
+                        200..=299 => "2xx",
+                        300..=399 => "3xx",
+                        400..=499 => "4xx",
+                        _ => "5xx",
+                    };
+                    this.metrics
+                        .http_requests
+                        .get_or_create(&HttpLabels {
+                            route: std::mem::take(this.route),
+                            status: status.to_owned(),
+                        })
+                        .inc();
+                    if resp.status().as_u16() < 400 || is_json(&resp) {
+                        return Poll::Ready(Ok(resp));
+                    }
+                    this.state.set(EnvelopeState::Rewriting {
+                        rewrite: Box::pin(json_error(resp)),
+                    });
+                }
+                EnvelopeStateProj::Rewriting { rewrite } => {
+                    return rewrite.as_mut().poll(cx).map(Ok);
+                }
+            }
+        }
+    }
 }
 
 fn is_json(resp: &Response) -> bool {
@@ -125,4 +211,91 @@ pub async fn json_error(resp: Response) -> Response {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use axum::routing::get;
+    use axum::Router;
+    use tower::ServiceExt;
+
+    fn app(metrics: Arc<Metrics>, timeout: Duration) -> Router {
+        Router::new()
+            .route("/ok/{id}", get(|| async { "fine" }))
+            .route(
+                "/slow",
+                get(|| async {
+                    tokio::time::sleep(Duration::from_secs(5)).await;
+                    "late"
+                }),
+            )
+            .route(
+                "/plain-error",
+                get(|| async { (StatusCode::BAD_REQUEST, "no such thing") }),
+            )
+            .layer(RequestEnvelopeLayer::new(metrics, timeout))
+    }
+
+    async fn get_path(app: Router, path: &str) -> (StatusCode, serde_json::Value, Response) {
+        let resp = app
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        let status = resp.status();
+        let (parts, body) = resp.into_parts();
+        let bytes = axum::body::to_bytes(body, 1 << 16).await.unwrap();
+        let json = serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null);
+        (status, json, Response::from_parts(parts, Body::empty()))
+    }
+
+    fn count(metrics: &Metrics, route: &str, status: &str) -> u64 {
+        metrics
+            .http_requests
+            .get_or_create(&HttpLabels {
+                route: route.into(),
+                status: status.into(),
+            })
+            .get()
+    }
+
+    #[tokio::test]
+    async fn a_success_passes_through_and_is_counted_by_route_template() {
+        let metrics = Arc::new(Metrics::new());
+        let (status, _, _) = get_path(app(metrics.clone(), Duration::from_secs(5)), "/ok/7").await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(count(&metrics, "/ok/{id}", "2xx"), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_past_the_deadline_is_a_json_504_counted_as_5xx() {
+        let metrics = Arc::new(Metrics::new());
+        let (status, body, _) =
+            get_path(app(metrics.clone(), Duration::from_millis(50)), "/slow").await;
+        assert_eq!(status, StatusCode::GATEWAY_TIMEOUT);
+        assert_eq!(body["error"]["code"], "timeout");
+        assert_eq!(count(&metrics, "/slow", "5xx"), 1);
+    }
+
+    #[tokio::test]
+    async fn a_plain_text_error_gets_the_json_error_shape() {
+        let metrics = Arc::new(Metrics::new());
+        let (status, body, _) =
+            get_path(app(metrics.clone(), Duration::from_secs(5)), "/plain-error").await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["error"]["code"], "invalid_request");
+        assert_eq!(body["error"]["message"], "no such thing");
+        assert_eq!(count(&metrics, "/plain-error", "4xx"), 1);
+    }
+
+    #[tokio::test]
+    async fn an_unknown_route_is_a_json_404() {
+        let metrics = Arc::new(Metrics::new());
+        let (status, body, resp) =
+            get_path(app(metrics.clone(), Duration::from_secs(5)), "/nowhere").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert_eq!(body["error"]["code"], "not_found");
+        assert!(is_json(&resp));
+    }
 }
