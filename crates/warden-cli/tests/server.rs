@@ -436,3 +436,60 @@ fn bad_config_refuses_to_start() {
     assert!(err.contains("exit Some(2)"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_minter_grants_only_scopes_it_holds() {
+    let dir = temp_dir("delegate");
+    let s = Server::start(&dir.join("data"), "");
+    let c = client();
+    let admin = s.admin_token();
+    let minter = mint(&c, &s, &admin, "warden:tokens:mint user mcp");
+    let mint_as = |body: Value| post_json(&c, &s.url("/v1/tokens"), Some(&minter), &body);
+
+    // Within its own scopes (and the default `user`): allowed.
+    let (st, v) = mint_as(json!({"kind":"session","user_id":"agent-1","scope":"user mcp"}));
+    assert_eq!(st, 201, "{v}");
+    let (st, v) = mint_as(json!({"kind":"session","user_id":"agent-2"}));
+    assert_eq!(st, 201, "{v}");
+
+    // Beyond them: `admin` (which would make an admin session), an API scope, an admin token.
+    for body in [
+        json!({"kind":"session","user_id":"evil","scope":"admin"}),
+        json!({"kind":"session","user_id":"evil","scope":"user warden:secrets:read"}),
+        json!({"kind":"session","user_id":"evil","scope":"service"}),
+        json!({"kind":"admin","user_id":"evil"}),
+    ] {
+        let (st, v) = mint_as(body.clone());
+        assert_eq!(
+            (st, v["error"]["code"].as_str()),
+            (403, Some("forbidden")),
+            "{body}: {v}"
+        );
+    }
+
+    // A minter without `user` cannot mint the default scope either; an admin can mint any.
+    let narrow = mint(&c, &s, &admin, "warden:tokens:mint");
+    let (st, v) = post_json(
+        &c,
+        &s.url("/v1/tokens"),
+        Some(&narrow),
+        &json!({"kind":"session","user_id":"agent-3"}),
+    );
+    assert_eq!(st, 403, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("user"),
+        "{v}"
+    );
+    let (st, _) = post_json(
+        &c,
+        &s.url("/v1/tokens"),
+        Some(&admin),
+        &json!({"kind":"session","user_id":"ops","scope":"admin warden:secrets:read"}),
+    );
+    assert_eq!(st, 201);
+    s.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}

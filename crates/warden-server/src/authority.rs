@@ -86,7 +86,11 @@ impl TokenAuthority for WardenTokenAuthority {
                 duration,
             }),
             "session" => {
-                let scopes = Scopes::parse(req.scope.as_deref().unwrap_or("user"));
+                let scopes = Scopes::parse(
+                    req.scope
+                        .as_deref()
+                        .unwrap_or(crate::tokens::DEFAULT_SESSION_SCOPE),
+                );
                 let mut params = SessionParams::new(user_id, session_id, email, scopes);
                 params.duration = duration;
                 SessionGenerator::new(self.jwt.clone()).generate(&params)

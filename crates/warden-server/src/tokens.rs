@@ -5,6 +5,9 @@ use serde_json::Value;
 
 use crate::error::ApiError;
 
+/// The scope of a session token minted without one.
+pub const DEFAULT_SESSION_SCOPE: &str = "user";
+
 /// `POST /v1/tokens` body.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -19,7 +22,7 @@ pub struct MintRequest {
     /// E-mail.
     #[serde(default)]
     pub email: Option<String>,
-    /// Space-separated scopes (session tokens).
+    /// Space-separated scopes (session tokens; [`DEFAULT_SESSION_SCOPE`] when absent).
     #[serde(default)]
     pub scope: Option<String>,
     /// Lifetime in seconds (default 3600).

@@ -9,12 +9,13 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::Value;
+use warden_types::Scopes;
 
 use crate::auth::{Caller, SCOPE_TOKENS_INTROSPECT, SCOPE_TOKENS_MINT};
 use crate::error::ApiError;
 use crate::json::{parse_json, LimitedJson};
 use crate::state::AppState;
-use crate::tokens::{MintRequest, MintResponse};
+use crate::tokens::{MintRequest, MintResponse, DEFAULT_SESSION_SCOPE};
 
 /// `POST /v1/tokens`.
 #[utoipa::path(
@@ -40,12 +41,35 @@ pub async fn mint(
     LimitedJson(req): LimitedJson<MintRequest>,
 ) -> Result<(StatusCode, Json<MintResponse>), ApiError> {
     caller.require_any(&[SCOPE_TOKENS_MINT])?;
-    if req.kind == "admin" && !caller.is_admin() {
-        return Err(ApiError::forbidden("only an admin may mint admin tokens"));
+    if !caller.is_admin() {
+        if req.kind == "admin" {
+            return Err(ApiError::forbidden("only an admin may mint admin tokens"));
+        }
+        check_delegation(&caller, req.scope.as_deref())?;
     }
     let resp = state.tokens.mint(&req)?;
     tracing::info!(kind = %req.kind, user = %req.user_id, by = %caller.0.user_id, "token minted");
     Ok((StatusCode::CREATED, Json(resp)))
+}
+
+/// A minter that is not an admin may grant only scopes it holds itself (the default scope
+/// of a session token, `user`, included): holding `warden:tokens:mint` must not be a way
+/// to mint `admin`, or any API scope, for oneself.
+fn check_delegation(caller: &Caller, scope: Option<&str>) -> Result<(), ApiError> {
+    let requested = Scopes::parse(scope.unwrap_or(DEFAULT_SESSION_SCOPE));
+    let missing: Vec<&str> = requested
+        .words()
+        .iter()
+        .map(String::as_str)
+        .filter(|w| !caller.0.scopes.contains(w))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::forbidden(format!(
+        "a minter that is not an admin may grant only scopes it holds itself; not held: {}",
+        missing.join(" ")
+    )))
 }
 
 #[derive(Deserialize)]
