@@ -493,3 +493,98 @@ fn a_minter_grants_only_scopes_it_holds() {
     s.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A session token minted by the CLI from the server's own keys, for `audience`.
+fn cli_token(data: &std::path::Path, audience: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args([
+            "token",
+            "mint",
+            "session",
+            "--user-id",
+            "aud-test",
+            "--session-id",
+            "s-aud",
+            "--scope",
+            "user",
+            "--audience",
+            audience,
+            "--data-dir",
+        ])
+        .arg(data)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_owned()
+}
+
+#[test]
+fn tokens_for_another_audience_are_refused() {
+    let dir = temp_dir("audience");
+    let data = dir.join("data");
+    let c = client();
+    let call = json!({"tool":"Read","arguments":{"file_path":"/src/a.rs"}});
+
+    let s = Server::start(&data, "");
+    let ours = cli_token(&data, "api");
+    let theirs = cli_token(&data, "billing-service");
+    assert_eq!(
+        post_json(&c, &s.url("/v1/govern"), Some(&ours), &call).0,
+        200
+    );
+    let (st, v) = post_json(&c, &s.url("/v1/govern"), Some(&theirs), &call);
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (401, Some("wrong_audience")),
+        "{v}"
+    );
+    s.stop();
+
+    // `[server] audiences` names the accepted ones.
+    let s = Server::start(&data, "[server]\naudiences = [\"billing-service\"]\n");
+    assert_eq!(
+        post_json(&c, &s.url("/v1/govern"), Some(&theirs), &call).0,
+        200
+    );
+    assert_eq!(
+        post_json(&c, &s.url("/v1/govern"), Some(&ours), &call).0,
+        401
+    );
+    s.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_configured_json_depth_limit_applies() {
+    let dir = temp_dir("depth");
+    let s = Server::start(&dir.join("data"), "[server]\nmax_json_depth = 8\n");
+    let c = client();
+    let admin = s.admin_token();
+    // Depth 8 (the object, then seven arrays) passes; depth 9 is refused.
+    let ok = json!({"tool":"x","arguments":{"a":[[[[[[1]]]]]]}});
+    assert_eq!(
+        post_json(&c, &s.url("/v1/govern"), Some(&admin), &ok).0,
+        200
+    );
+    let deep = json!({"tool":"x","arguments":{"a":[[[[[[[1]]]]]]]}});
+    let (st, v) = post_json(&c, &s.url("/v1/govern"), Some(&admin), &deep);
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (400, Some("json_too_deep")),
+        "{v}"
+    );
+    let hook = json!({"session_id":"s","hook_event_name":"PreToolUse","tool_name":"x",
+        "tool_input":{"a":[[[[[[[1]]]]]]]}});
+    let (st, v) = post_json(&c, &s.url("/v1/hooks/claude-code"), Some(&admin), &hook);
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (400, Some("json_too_deep")),
+        "{v}"
+    );
+    s.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}

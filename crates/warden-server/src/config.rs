@@ -80,6 +80,10 @@ pub struct ServerConfig {
     pub request_timeout_ms: u64,
     /// Seconds to wait for in-flight requests and the audit queue on shutdown (default 10).
     pub shutdown_grace_secs: u64,
+    /// Audiences a bearer token must name at least one of (default: the ones Warden mints
+    /// with, `["web", "api", "a2a", "mcp"]`); a token for another service is refused with
+    /// `wrong_audience`, one without `aud` with `missing_claim`.
+    pub audiences: Vec<String>,
 }
 
 impl Default for ServerConfig {
@@ -90,8 +94,48 @@ impl Default for ServerConfig {
             max_json_depth: crate::json::DEFAULT_MAX_JSON_DEPTH,
             request_timeout_ms: 30_000,
             shutdown_grace_secs: 10,
+            audiences: warden_types::JwtAudience::standard()
+                .iter()
+                .map(|a| a.as_str().to_owned())
+                .collect(),
         }
     }
+}
+
+impl ServerConfig {
+    /// Checks the values that deserialize but cannot be served with.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.max_body_bytes == 0 || self.request_timeout_ms == 0 || self.max_json_depth == 0 {
+            return Err(
+                "server.max_body_bytes, server.max_json_depth and server.request_timeout_ms must be positive"
+                    .to_owned(),
+            );
+        }
+        if !is_host_port(&self.listen) {
+            return Err(format!(
+                "server.listen must be HOST:PORT (e.g. \"127.0.0.1:8080\"), not {:?}",
+                self.listen
+            ));
+        }
+        if self.audiences.is_empty() || self.audiences.iter().any(|a| a.trim().is_empty()) {
+            return Err("server.audiences must name at least one audience, none empty".to_owned());
+        }
+        Ok(())
+    }
+}
+
+/// `HOST:PORT` with a numeric port and a non-empty host (an IPv6 host in brackets).
+fn is_host_port(s: &str) -> bool {
+    let Some((host, port)) = s.rsplit_once(':') else {
+        return false;
+    };
+    let host_ok = match host.strip_prefix('[') {
+        Some(v6) => v6
+            .strip_suffix(']')
+            .is_some_and(|a| a.parse::<std::net::Ipv6Addr>().is_ok()),
+        None => !host.is_empty() && !host.contains(':') && !host.contains(char::is_whitespace),
+    };
+    host_ok && port.parse::<u16>().is_ok()
 }
 
 impl WardenConfig {
@@ -115,12 +159,7 @@ impl WardenConfig {
         self.mcp.validate().map_err(|e| invalid(&e))?;
         warden_security::services::BotDetectionLayer::from_config(&self.detect)
             .map_err(|e| invalid(&e))?;
-        if self.server.max_body_bytes == 0 || self.server.request_timeout_ms == 0 {
-            return Err(ConfigError::Invalid(
-                "server.max_body_bytes and server.request_timeout_ms must be positive".to_owned(),
-            ));
-        }
-        Ok(())
+        self.server.validate().map_err(ConfigError::Invalid)
     }
 
     /// Reads and parses a file.
@@ -150,6 +189,57 @@ impl WardenConfig {
         match Self::locate(explicit) {
             Some(path) => Self::from_file(&path),
             None => Ok(Self::default()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server(text: &str) -> Result<WardenConfig, ConfigError> {
+        WardenConfig::from_toml_str(&format!("[server]\n{text}\n"), Path::new("test.toml"))
+    }
+
+    #[test]
+    fn listen_must_be_host_and_port() {
+        for ok in [
+            "127.0.0.1:8080",
+            "0.0.0.0:0",
+            "localhost:9000",
+            "[::1]:8080",
+        ] {
+            assert!(server(&format!("listen = {ok:?}")).is_ok(), "{ok}");
+        }
+        for bad in [
+            "notanaddr",
+            "127.0.0.1",
+            ":8080",
+            "host:port",
+            "[::1]",
+            "a b:80",
+            "::1:80",
+        ] {
+            let err = server(&format!("listen = {bad:?}"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("server.listen"), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn audiences_default_to_the_minted_ones_and_may_not_be_empty() {
+        let cfg = WardenConfig::default();
+        assert_eq!(cfg.server.audiences, ["web", "api", "a2a", "mcp"]);
+        assert!(server("audiences = []").is_err());
+        assert!(server("audiences = [\"\"]").is_err());
+        assert!(server("audiences = [\"billing\"]").is_ok());
+    }
+
+    #[test]
+    fn limits_must_be_positive() {
+        for field in ["max_json_depth", "max_body_bytes", "request_timeout_ms"] {
+            assert!(server(&format!("{field} = 0")).is_err(), "{field}");
         }
     }
 }

@@ -7,6 +7,7 @@ use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// Default maximum nesting depth of request JSON.
 pub const DEFAULT_MAX_JSON_DEPTH: usize = 64;
@@ -60,18 +61,17 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], max_depth: usize) -> Result
         .map_err(|e| ApiError::bad_request("malformed_json", format!("invalid JSON body: {e}")))
 }
 
-/// `Json<T>` with the depth limit of [`DEFAULT_MAX_JSON_DEPTH`] and API-shaped errors.
+/// `Json<T>` with the server's depth limit (`[server] max_json_depth`) and API-shaped errors.
 #[derive(Debug, Clone)]
 pub struct LimitedJson<T>(pub T);
 
-impl<S, T> FromRequest<S> for LimitedJson<T>
+impl<T> FromRequest<AppState> for LimitedJson<T>
 where
-    S: Send + Sync,
     T: DeserializeOwned,
 {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
@@ -85,7 +85,7 @@ where
             ));
         }
         let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
-        parse_json(&bytes, DEFAULT_MAX_JSON_DEPTH).map(LimitedJson)
+        parse_json(&bytes, state.max_json_depth).map(LimitedJson)
     }
 }
 

@@ -263,6 +263,7 @@ impl Runtime {
         let validator = Arc::new(
             TokenValidator::new(keys.clone())
                 .with_issuer(jwt.issuer().to_owned())
+                .with_audiences(config.server.audiences.iter().cloned())
                 .with_revocation(revocations.clone())
                 .with_cache(TOKEN_CACHE_CAPACITY),
         );
@@ -284,6 +285,7 @@ impl Runtime {
             vault,
             metrics: Arc::new(Metrics::new()),
             hook_on_allow: config.hook.on_allow,
+            max_json_depth: config.server.max_json_depth,
             readiness: vec![
                 (
                     "store".to_owned(),

@@ -64,6 +64,8 @@ pub struct Services {
     pub metrics: Arc<Metrics>,
     /// `[hook] on_allow`.
     pub hook_on_allow: OnAllow,
+    /// `[server] max_json_depth`: the deepest JSON nesting a request body may have.
+    pub max_json_depth: usize,
     /// Dependencies checked by `/readyz`.
     pub readiness: Vec<(String, Arc<dyn ReadinessCheck>)>,
 }

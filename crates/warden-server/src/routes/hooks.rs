@@ -9,7 +9,7 @@ use warden_security::hooks::claude_code::HookInput;
 use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::hook::{handle_claude_code, HookContext};
-use crate::json::{json_depth, DEFAULT_MAX_JSON_DEPTH};
+use crate::json::json_depth;
 use crate::routes::govern::principal_of;
 use crate::state::AppState;
 
@@ -39,7 +39,7 @@ pub async fn claude_code(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     caller.require_governable()?;
-    if json_depth(&body, DEFAULT_MAX_JSON_DEPTH) > DEFAULT_MAX_JSON_DEPTH {
+    if json_depth(&body, state.max_json_depth) > state.max_json_depth {
         return Err(ApiError::bad_request(
             "json_too_deep",
             "hook input is nested too deeply",
