@@ -588,3 +588,38 @@ fn the_configured_json_depth_limit_applies() {
     s.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn the_cli_refuses_a_token_revoked_through_the_server() {
+    let dir = temp_dir("clirevoke");
+    let data = dir.join("data");
+    let s = Server::start(&data, "");
+    let c = client();
+    let admin = s.admin_token();
+    let token = mint(&c, &s, &admin, "user");
+    let verify = |token: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+            .args(["token", "verify", token, "--data-dir"])
+            .arg(&data)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(verify(&token).status.code(), Some(0));
+    let r = c
+        .post(s.url("/v1/tokens/revoke"))
+        .bearer_auth(&admin)
+        .form(&[("token", token.as_str())])
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let revoked = |out: std::process::Output| {
+        assert_eq!(out.status.code(), Some(1));
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["error"]["code"], "revoked", "{v}");
+    };
+    // While the server runs, and after it stopped.
+    revoked(verify(&token));
+    s.stop();
+    revoked(verify(&token));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -15,7 +15,7 @@ use warden_security::keys::{Algorithm, KeySet};
 use crate::output::{print_json, CliError, CmdResult, EXIT_OK};
 
 /// Default data directory.
-pub const DEFAULT_DATA_DIR: &str = "./warden-data";
+pub use warden_server::datadir::DEFAULT_DATA_DIR;
 
 /// Where the key set file is.
 #[derive(Debug, Clone, Args)]

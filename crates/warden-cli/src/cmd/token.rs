@@ -16,9 +16,12 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 use warden_security::jwt::{decode_unverified, TokenValidator, DEFAULT_LEEWAY_SECS};
 use warden_security::{AdminTokenParams, JwtService, SessionGenerator, SessionParams};
+use warden_security::{RevocationStore, StoreError};
+use warden_server::config::WardenConfig;
+use warden_store::{Store, DEFAULT_DB_FILE};
 use warden_types::{JwtAudience, Scopes, SessionId, UserId, UserType};
 
-use super::keys::{load_key_file, KeyFileArgs};
+use super::keys::{load_key_file, KeyFileArgs, DEFAULT_DATA_DIR};
 use crate::output::{print_json, CliError, CmdResult, EXIT_OK};
 
 /// `warden token` subcommands.
@@ -238,6 +241,9 @@ fn verify(a: &VerifyArgs) -> CmdResult {
         None => a.file.load()?,
     };
     let mut v = TokenValidator::new(Arc::new(keys)).with_leeway(a.leeway);
+    if let Some(revoked) = revocation_list(a)? {
+        v = v.with_revocation(revoked);
+    }
     if let Some(i) = &a.issuer {
         v = v.with_issuer(i.clone());
     }
@@ -255,6 +261,41 @@ fn verify(a: &VerifyArgs) -> CmdResult {
         }
         Err(e) => Err(CliError::rejected(e.code(), e.to_string())),
     }
+}
+
+/// The revocation list a token is checked against: that of the configured store (`[store]
+/// url`), else of the data directory's database when it exists (`--data-dir`, default
+/// `./warden-data`). `None` when there is no store at all (a bare `--jwks` check on a
+/// machine without Warden's data). A store that is configured but cannot be read is an
+/// error (exit 2), never a silent skip.
+fn revocation_list(a: &VerifyArgs) -> Result<Option<Arc<dyn RevocationStore>>, CliError> {
+    let cfg = WardenConfig::load(crate::global::config_path())
+        .map_err(|e| CliError::failure("config_invalid", e.to_string()))?;
+    let data_dir = a
+        .file
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+    if cfg.store.url.is_none() && !data_dir.join(DEFAULT_DB_FILE).is_file() {
+        return Ok(None);
+    }
+    let unavailable = |e: StoreError| {
+        CliError::failure(
+            "store_unavailable",
+            format!("cannot read the revocation list: {e}"),
+        )
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::failure("internal", format!("cannot start runtime: {e}")))?;
+    runtime.block_on(async {
+        let store = Store::open_in_data_dir(&data_dir, &cfg.store)
+            .await
+            .map_err(unavailable)?;
+        let revoked: Arc<dyn RevocationStore> = store.revocations().await.map_err(unavailable)?;
+        Ok(Some(revoked))
+    })
 }
 
 fn inspect(token: &str) -> CmdResult {
