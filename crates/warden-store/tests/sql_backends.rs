@@ -590,3 +590,28 @@ impl Blocker {
 
 #[allow(dead_code)]
 fn _assert_types(_: &SqlAuditLog, _: &AuditWriter) {}
+
+/// SQLite columns take any type: an edit that changes a column's storage class (the same
+/// text stored as a blob, a number as text, bytes that are not UTF-8) is named like any
+/// other edit, not reported as a store that cannot be read.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_type_and_encoding_edits_are_named() {
+    for edit in [
+        "UPDATE audit_log SET record = CAST(record AS BLOB) WHERE seq = 3",
+        "UPDATE audit_log SET time_ms = 'abc' WHERE seq = 3",
+        "UPDATE audit_log SET decision = x'00' WHERE seq = 3",
+        "UPDATE audit_log SET user_id = CAST(x'ff00' AS TEXT) WHERE seq = 3",
+        "UPDATE audit_log SET chain_hash = 'text' WHERE seq = 3",
+    ] {
+        let db = TestDb::sqlite().await;
+        let (store, ids) = filled(&db, 6).await;
+        db.raw(&[edit]).await;
+        let report = verify(&store).await;
+        assert!(!report.ok, "{edit}");
+        assert_eq!(report.records, 3, "{edit}");
+        let bad = report.first_bad.unwrap();
+        assert_eq!(bad.id, ids[2], "{edit}");
+        assert!(bad.reason.contains("record 3"), "{edit}: {}", bad.reason);
+        db.cleanup().await;
+    }
+}

@@ -62,18 +62,93 @@ impl SqlAuditLog {
         })
     }
 
-    async fn rows_after(&self, after: i64, limit: i64) -> Result<Vec<RawRow>, StoreError> {
-        const SQL: &str =
-            "SELECT seq, id, time_ms, user_id, target, decision, record, prev_hash, chain_hash \
-             FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2";
-        with_pool!(&self.backend, pool => {
-            sqlx::query_as::<_, RawRow>(SQL)
-                .bind(after)
-                .bind(limit)
-                .fetch_all(pool)
-                .await
-                .map_err(error::sql)
-        })
+    /// Up to `limit` rows after `seq` `after`, in order.
+    ///
+    /// On SQLite, whose columns take any type, a row whose stored types were changed (text
+    /// stored as a blob, a number as text, bytes that are not UTF-8) is a [`ChainBreak`]
+    /// naming it, not a decoding failure of the whole verification: every column is read as
+    /// raw bytes together with its storage class.
+    async fn rows_after(
+        &self,
+        after: i64,
+        limit: i64,
+    ) -> Result<Vec<Result<RawRow, ChainBreak>>, StoreError> {
+        match &self.backend {
+            Backend::Postgres(pool) => {
+                const SQL: &str = "SELECT seq, id, time_ms, user_id, target, decision, record, \
+                                   prev_hash, chain_hash \
+                                   FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2";
+                let rows = sqlx::query_as::<_, RawRow>(SQL)
+                    .bind(after)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(error::sql)?;
+                Ok(rows.into_iter().map(Ok).collect())
+            }
+            Backend::Sqlite(pool) => {
+                const SQL: &str = "SELECT seq, \
+                     typeof(id) = 'text' AND typeof(time_ms) = 'integer' \
+                     AND typeof(user_id) = 'text' AND typeof(target) = 'text' \
+                     AND typeof(decision) = 'text' AND typeof(record) = 'text' \
+                     AND typeof(prev_hash) = 'blob' AND typeof(chain_hash) = 'blob', \
+                     CAST(id AS BLOB), CASE WHEN typeof(time_ms) = 'integer' THEN time_ms END, \
+                     CAST(user_id AS BLOB), CAST(target AS BLOB), CAST(decision AS BLOB), \
+                     CAST(record AS BLOB), CAST(prev_hash AS BLOB), CAST(chain_hash AS BLOB) \
+                     FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2";
+                let rows = sqlx::query_as::<_, SqliteRawRow>(SQL)
+                    .bind(after)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await
+                    .map_err(error::sql)?;
+                Ok(rows.into_iter().map(typed_row).collect())
+            }
+        }
+    }
+}
+
+/// A SQLite row as raw bytes: `seq`, whether every column has its schema's type, then the
+/// columns (`time_ms` only when it is an integer).
+type SqliteRawRow = (
+    i64,
+    bool,
+    Option<Vec<u8>>,
+    Option<i64>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+);
+
+/// The typed row, or a break naming it when a column's storage class or encoding was edited.
+fn typed_row(row: SqliteRawRow) -> Result<RawRow, ChainBreak> {
+    let (seq, well_typed, id, time_ms, user_id, target, decision, record, prev, chain) = row;
+    let text = |v: Option<Vec<u8>>| v.and_then(|b| String::from_utf8(b).ok());
+    let id_text = text(id);
+    let bad = |id: &Option<String>| ChainBreak {
+        id: id.clone().unwrap_or_default(),
+        reason: format!("record {seq}: a column's stored type or encoding was changed (edited)"),
+    };
+    if !well_typed {
+        return Err(bad(&id_text));
+    }
+    match (
+        id_text.clone(),
+        time_ms,
+        text(user_id),
+        text(target),
+        text(decision),
+        text(record),
+        prev,
+        chain,
+    ) {
+        (Some(i), Some(t), Some(u), Some(g), Some(d), Some(r), Some(p), Some(c)) => {
+            Ok((seq, i, t, u, g, d, r, p, c))
+        }
+        _ => Err(bad(&id_text)),
     }
 }
 
@@ -255,8 +330,10 @@ impl AuditLog for SqlAuditLog {
                 let rows = reader.rows_after(after, VERIFY_PAGE).await?;
                 let n = rows.len();
                 for row in rows {
-                    after = row.0;
-                    let item = match to_link(row) {
+                    let item = match row.and_then(|r| {
+                        after = r.0;
+                        to_link(r)
+                    }) {
                         Ok(l) => Item::Link(l),
                         Err(b) => Item::Bad(b),
                     };
