@@ -21,6 +21,13 @@ pub enum DataDirError {
     /// The file already exists (Warden never overwrites key material).
     #[error("{0} already exists; refusing to overwrite it")]
     Exists(PathBuf),
+    /// The store already holds an audit log, and the audit key it is chained under is not in
+    /// the data directory (initializing would chain new records under a new key).
+    #[error(
+        "the store already holds an audit log chained under an audit key that is not in {0} \
+         (put its audit.key there, or use another store); refusing to start a new chain"
+    )]
+    ForeignAuditLog(PathBuf),
     /// An I/O error.
     #[error("{path}: {source}")]
     Io {

@@ -69,26 +69,38 @@ pub async fn init_data_dir(
     dd: &DataDir,
     config: &WardenConfig,
 ) -> Result<InitReport, RuntimeError> {
-    for f in [
-        dd.keys(),
-        dd.master_keys(),
-        dd.audit_key(),
-        dd.admin_token(),
-    ] {
+    // The audit key and the audit log belong together: an audit key already there (a data
+    // dir that `warden hook` used before) is kept with its log; a log without its key (one
+    // chained under another audit key) is refused, never adopted under a new key.
+    for f in [dd.keys(), dd.master_keys(), dd.admin_token()] {
         if f.exists() {
             return Err(DataDirError::Exists(f).into());
         }
     }
+    let adopt_audit = dd.audit_key().exists();
+    let default_db = config.store.url.is_none().then(|| dd.database());
+    let db_existed = default_db.as_ref().is_some_and(|db| db.exists());
     dd.create_dir()?;
+    // The store first: it is what most often cannot be opened (a PostgreSQL server that is
+    // down, a file that is not a database), and failing before any key is written leaves
+    // the directory as it was.
+    let store = Store::open_in_data_dir(dd.root(), &config.store).await?;
+    let records = store.audit_log().count().await;
+    store.close().await;
+    if !adopt_audit && records? > 0 {
+        return Err(DataDirError::ForeignAuditLog(dd.root().to_path_buf()).into());
+    }
     let alg = Algorithm::EdDSA;
     let keys = KeySet::generate(alg).map_err(keys_err)?;
     write_new_private_file(&dd.keys(), keys.to_private_json().as_bytes())?;
     let now_ms = i64::try_from(warden_security::time::now_millis()).unwrap_or(i64::MAX);
     let ring = KeyRing::single(Kek::generate(None, now_ms).map_err(keys_err)?);
     keyring::file::create(&dd.master_keys(), &ring).map_err(keys_err)?;
-    audit_key::create(dd.root()).map_err(keys_err)?;
-    let store = Store::open_in_data_dir(dd.root(), &config.store).await?;
-    store.close().await;
+    if adopt_audit {
+        audit_key::load(dd.root()).map_err(keys_err)?;
+    } else {
+        audit_key::create(dd.root()).map_err(keys_err)?;
+    }
     let jwt = JwtService::new(Arc::new(keys));
     let token = jwt
         .generate_admin_token(&AdminTokenParams {
@@ -103,10 +115,12 @@ pub async fn init_data_dir(
     let mut created = vec![
         dd.keys().display().to_string(),
         dd.master_keys().display().to_string(),
-        dd.audit_key().display().to_string(),
     ];
-    if config.store.url.is_none() {
-        created.push(dd.database().display().to_string());
+    if !adopt_audit {
+        created.push(dd.audit_key().display().to_string());
+    }
+    if let Some(db) = default_db.filter(|_| !db_existed) {
+        created.push(db.display().to_string());
     }
     created.push(dd.admin_token().display().to_string());
     Ok(InitReport {

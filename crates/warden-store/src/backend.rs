@@ -1,6 +1,6 @@
 //! The SQL backends behind one handle, chosen by URL.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -107,6 +107,7 @@ impl Backend {
             // Checkpoint every 4096 pages (16 MiB of WAL): pages rewritten in between (index
             // and tail pages) are copied to the database once.
             .pragma("wal_autocheckpoint", "4096");
+        create_private(&path)?;
         crate::audit::prepare_index(&path)?;
         let db = path.clone();
         let pool = SqlitePoolOptions::new()
@@ -158,6 +159,26 @@ pub(crate) fn sqlite_path(url: &str) -> Option<PathBuf> {
         .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     Some(PathBuf::from(path))
+}
+
+/// Creates `path` empty with mode 0600 when it does not exist, so that the SQLite files —
+/// the database, and the `-wal` and `-shm` files SQLite creates with the database's
+/// permissions — are readable by their owner only (they hold the audit log, sealed secrets
+/// and revocations). An empty file is an empty SQLite database. An existing file is left as
+/// it is.
+pub(crate) fn create_private(path: &Path) -> Result<(), StoreError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Unavailable(format!(
+            "cannot create SQLite database {}: {e}",
+            path.display()
+        ))),
+    }
 }
 
 #[cfg(test)]

@@ -25,7 +25,9 @@ pub fn load_config(config: Option<&Path>) -> Result<WardenConfig, CliError> {
 /// Maps a runtime error to the CLI's error codes (all exit 2).
 pub fn runtime_error(e: RuntimeError) -> CliError {
     let code = match &e {
-        RuntimeError::DataDir(DataDirError::Exists(_)) => "exists",
+        RuntimeError::DataDir(DataDirError::Exists(_) | DataDirError::ForeignAuditLog(_)) => {
+            "exists"
+        }
         RuntimeError::DataDir(_) => "io",
         RuntimeError::Config(_) => "config_invalid",
         RuntimeError::Keys(_) => "keys",

@@ -60,6 +60,8 @@ pub(crate) fn prepare(db: &Path) -> Result<(), StoreError> {
     };
     let name = utf8(&path).map_err(|e| unusable(&e))?;
     let open = || -> rusqlite::Result<()> {
+        // Private like the log it is derived from (the `-wal`/`-shm` files follow its mode).
+        let _ = crate::backend::create_private(&path);
         let conn = rusqlite::Connection::open_in_memory()?;
         conn.execute("ATTACH DATABASE ?1 AS ix", [name])?;
         for stmt in SETUP {
