@@ -100,6 +100,19 @@ fn check_denied_call_exits_1_naming_the_layer() {
 }
 
 #[test]
+fn check_arguments_that_are_not_an_object_are_denied() {
+    let d = tmp();
+    for args in [r#""rm -rf /""#, r#"["rm -rf /"]"#, "7"] {
+        let out = warden(d.path(), &["govern", "check"], &call("Bash", args), &[]);
+        assert_eq!(out.status.code(), Some(1), "{args}");
+        let v = one(&out);
+        assert_eq!(v["decision"], "deny", "{args}");
+        assert_eq!(v["policy"], "input_limits", "{args}");
+        assert_eq!(v["reason_code"], "arguments_not_an_object", "{args}");
+    }
+}
+
+#[test]
 fn check_ask_exits_1() {
     let d = tmp();
     let out = warden(

@@ -31,6 +31,24 @@ fn malformed_hook_input_exits_2_with_reason_on_stderr() {
 }
 
 #[test]
+fn tool_input_that_is_not_an_object_exits_2() {
+    let dir = std::env::temp_dir().join(format!("warden-hook-shape-{}", std::process::id()));
+    for input in [r#""rm -rf /""#, r#"["rm -rf /"]"#] {
+        let text = format!(
+            r#"{{"session_id":"s","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{input}}}"#
+        );
+        let out = in_process(&dir, &text);
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("tool_input must be a JSON object"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn unreachable_server_exits_2_fail_closed() {
     let dir = std::env::temp_dir().join(format!("warden-hook-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

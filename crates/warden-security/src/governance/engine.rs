@@ -414,7 +414,7 @@ impl GovernanceEngine {
         let started = Instant::now();
         let limit = match &ctx.subject {
             Subject::ToolCall { arguments, .. } => {
-                limits::check_value(arguments, self.max_bytes, self.max_depth)
+                limits::check_arguments(arguments, self.max_bytes, self.max_depth)
             }
             Subject::Prompt { text } => limits::check_text(text, self.max_bytes),
         };

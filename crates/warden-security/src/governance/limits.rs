@@ -13,6 +13,23 @@ pub const DEFAULT_MAX_ARGUMENT_DEPTH: usize = 64;
 /// Bytes charged for a value that is not a string (number, bool, null, container).
 const NODE_COST: usize = 8;
 
+/// Checks tool-call `arguments`: a JSON object (or `null`, no arguments), then
+/// [`check_value`].
+pub fn check_arguments(
+    arguments: &Value,
+    max_bytes: usize,
+    max_depth: usize,
+) -> Result<(), DenyReason> {
+    let found = match arguments {
+        Value::Object(_) | Value::Null => return check_value(arguments, max_bytes, max_depth),
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Number(_) => "number",
+        Value::Bool(_) => "boolean",
+    };
+    Err(DenyReason::ArgumentsNotAnObject { found })
+}
+
 /// Checks `value` iteratively (no recursion, so hostile nesting cannot overflow the stack):
 /// the nesting depth (a scalar at top level has depth 0, `{"a":1}` depth 1) and an estimate of
 /// its size (string and key bytes plus a fixed cost per node). Stops at the first violation.
@@ -94,6 +111,26 @@ mod tests {
             Err(DenyReason::ArgumentsTooLarge { max_bytes: 1000 })
         );
         assert!(check_value(&v, 4000, 64).is_ok());
+    }
+
+    #[test]
+    fn arguments_must_be_an_object_or_absent() {
+        assert!(check_arguments(&json!({"command": "ls"}), 1000, 64).is_ok());
+        assert!(check_arguments(&Value::Null, 1000, 64).is_ok());
+        for (v, found) in [
+            (json!("rm -rf /"), "string"),
+            (json!(["rm -rf /"]), "array"),
+            (json!(1), "number"),
+            (json!(true), "boolean"),
+        ] {
+            assert_eq!(
+                check_arguments(&v, 1000, 64),
+                Err(DenyReason::ArgumentsNotAnObject { found }),
+                "{v}"
+            );
+        }
+        // The other limits still apply to objects.
+        assert!(check_arguments(&json!({"c": "x".repeat(2000)}), 1000, 64).is_err());
     }
 
     #[test]

@@ -114,6 +114,12 @@ pub enum DenyReason {
         /// The limit.
         max_depth: usize,
     },
+    /// The arguments are not a JSON object (nor absent): argument rules match named fields,
+    /// so a string or array of arguments would pass them unseen.
+    ArgumentsNotAnObject {
+        /// The JSON type found (`string`, `array`, `number`, `boolean`).
+        found: &'static str,
+    },
     /// The audit record could not be written: the decision is not returned unaudited.
     AuditFailed {
         /// The sink's error.
@@ -142,6 +148,7 @@ impl DenyReason {
             DenyReason::CountersUnavailable { .. } => "counters_unavailable",
             DenyReason::ArgumentsTooLarge { .. } => "arguments_too_large",
             DenyReason::ArgumentsTooDeep { .. } => "arguments_too_deep",
+            DenyReason::ArgumentsNotAnObject { .. } => "arguments_not_an_object",
             DenyReason::AuditFailed { .. } => "audit_failed",
             DenyReason::Custom { code, .. } => code,
         }
@@ -211,6 +218,10 @@ impl fmt::Display for DenyReason {
             DenyReason::ArgumentsTooDeep { max_depth } => write!(
                 f,
                 "arguments nested too deeply: more than {max_depth} levels (governance.max_argument_depth)"
+            ),
+            DenyReason::ArgumentsNotAnObject { found } => write!(
+                f,
+                "tool arguments must be a JSON object, not a {found}"
             ),
             DenyReason::AuditFailed { message } => write!(
                 f,

@@ -129,18 +129,12 @@ impl HookInput {
         let event = match raw.hook_event_name.as_str() {
             "PreToolUse" => HookEvent::PreToolUse {
                 tool_name: raw.tool_name.clone().ok_or_else(|| missing("tool_name"))?,
-                tool_input: raw
-                    .tool_input
-                    .clone()
-                    .unwrap_or_else(|| Value::Object(Map::new())),
+                tool_input: tool_input(&raw)?,
                 tool_use_id: raw.tool_use_id.clone(),
             },
             "PostToolUse" => HookEvent::PostToolUse {
                 tool_name: raw.tool_name.clone().ok_or_else(|| missing("tool_name"))?,
-                tool_input: raw
-                    .tool_input
-                    .clone()
-                    .unwrap_or_else(|| Value::Object(Map::new())),
+                tool_input: tool_input(&raw)?,
                 tool_response: raw.tool_response.clone().unwrap_or(Value::Null),
                 tool_use_id: raw.tool_use_id.clone(),
             },
@@ -150,6 +144,18 @@ impl HookInput {
             other => HookEvent::Other(other.to_owned()),
         };
         Ok(HookInput { raw, event })
+    }
+}
+
+/// `tool_input`: an object, or `{}` when absent or `null`. Anything else is input Claude Code
+/// does not send, refused rather than governed as if it had no arguments (fail closed).
+fn tool_input(raw: &RawHookInput) -> Result<Value, HookError> {
+    match &raw.tool_input {
+        None | Some(Value::Null) => Ok(Value::Object(Map::new())),
+        Some(v @ Value::Object(_)) => Ok(v.clone()),
+        Some(_) => Err(HookError::Invalid(
+            "tool_input must be a JSON object".to_owned(),
+        )),
     }
 }
 
@@ -307,6 +313,30 @@ mod tests {
             e.to_string(),
             "Claude Code hook input for PreToolUse lacks `tool_name`"
         );
+    }
+
+    #[test]
+    fn tool_input_must_be_an_object_when_present() {
+        for event in ["PreToolUse", "PostToolUse"] {
+            for input in [r#""rm -rf /""#, r#"["rm -rf /"]"#, "1", "true"] {
+                let text = format!(
+                    r#"{{"hook_event_name":"{event}","tool_name":"Bash","tool_input":{input}}}"#
+                );
+                assert!(
+                    matches!(
+                        HookInput::parse(text.as_bytes()),
+                        Err(HookError::Invalid(_))
+                    ),
+                    "{text}"
+                );
+            }
+            for input in ["null", "{}"] {
+                let text = format!(
+                    r#"{{"hook_event_name":"{event}","tool_name":"Bash","tool_input":{input}}}"#
+                );
+                assert!(HookInput::parse(text.as_bytes()).is_ok(), "{text}");
+            }
+        }
     }
 
     #[test]
