@@ -25,8 +25,9 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[derive(Debug, Parser)]
 #[command(name = "warden", version, about, long_about = None)]
 struct Cli {
-    /// Configuration file (else $WARDEN_CONFIG, else ./warden.toml, else defaults).
-    #[arg(long, global = true, env = "WARDEN_CONFIG")]
+    /// Configuration file (else $WARDEN_CONFIG when set and not empty, else ./warden.toml, else
+    /// defaults).
+    #[arg(long, global = true)]
     config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,

@@ -34,3 +34,32 @@ fn unknown_subcommand_is_a_usage_error_with_exit_2_and_json() {
     let v: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
     assert_eq!(v["error"]["code"], "usage");
 }
+
+#[test]
+fn an_empty_warden_config_counts_as_unset() {
+    let dir = std::env::temp_dir().join(format!("warden-emptycfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = warden()
+        .args(["scan", "-"])
+        .env("WARDEN_CONFIG", "")
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A set one is used (and a missing file is a configuration error).
+    let out = warden()
+        .args(["scan", "-"])
+        .env("WARDEN_CONFIG", dir.join("missing.toml"))
+        .current_dir(&dir)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -200,6 +200,19 @@ fn every_endpoint_and_its_failure_paths() {
         .send()
         .unwrap();
     assert_eq!(r.status().as_u16(), 201);
+    let created: Value = r.json().unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    // A replacement answers 200 and keeps the creation time.
+    let r = c
+        .put(s.url("/v1/secrets/github/token"))
+        .bearer_auth(&admin)
+        .json(&json!({"value":"s3cr3t-value"}))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let replaced: Value = r.json().unwrap();
+    assert_eq!(replaced["created_at_ms"], created["created_at_ms"]);
+    assert!(replaced["updated_at_ms"].as_i64() > created["updated_at_ms"].as_i64());
     let (st, v) = get(&c, &s.url("/v1/secrets/github/token"), Some(&admin));
     assert_eq!((st, v["value"].as_str()), (200, Some("s3cr3t-value")));
     let (st, v) = get(&c, &s.url("/v1/secrets"), Some(&admin));
@@ -289,6 +302,19 @@ fn every_endpoint_and_its_failure_paths() {
     assert_eq!(
         (st, v["error"]["code"].as_str()),
         (400, Some("invalid_hook_input"))
+    );
+    let metrics = c.get(s.url("/metrics")).send().unwrap().text().unwrap();
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("warden_decisions_total{") && l.contains("source=\"hook\"")),
+        "hook decisions are counted"
+    );
+    assert!(
+        metrics
+            .lines()
+            .any(|l| l.starts_with("warden_bot_verdicts_total{class=")),
+        "bot verdicts are counted"
     );
 
     // Audit: filters, pagination, verify.
@@ -621,5 +647,48 @@ fn the_cli_refuses_a_token_revoked_through_the_server() {
     revoked(verify(&token));
     s.stop();
     revoked(verify(&token));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_user_revokes_its_own_tokens_but_not_another_users() {
+    let dir = temp_dir("ownrevoke");
+    let s = Server::start(&dir.join("data"), "");
+    let c = client();
+    let admin = s.admin_token();
+    let mint_for = |user: &str| {
+        let (st, v) = post_json(
+            &c,
+            &s.url("/v1/tokens"),
+            Some(&admin),
+            &json!({"kind":"session","user_id":user,"scope":"user"}),
+        );
+        assert_eq!(st, 201, "{v}");
+        v["access_token"].as_str().unwrap().to_owned()
+    };
+    let revoke = |by: &str, token: &str| {
+        c.post(s.url("/v1/tokens/revoke"))
+            .bearer_auth(by)
+            .form(&[("token", token)])
+            .send()
+            .unwrap()
+            .status()
+            .as_u16()
+    };
+    let (gina1, gina2, bob) = (mint_for("gina"), mint_for("gina"), mint_for("bob"));
+    assert_eq!(revoke(&gina1, &bob), 403);
+    assert_eq!(
+        revoke(&gina1, &gina2),
+        200,
+        "another session of the same user"
+    );
+    let call = json!({"tool":"Read","arguments":{}});
+    let (st, v) = post_json(&c, &s.url("/v1/govern"), Some(&gina2), &call);
+    assert_eq!((st, v["error"]["code"].as_str()), (401, Some("revoked")));
+    assert_eq!(
+        post_json(&c, &s.url("/v1/govern"), Some(&bob), &call).0,
+        200
+    );
+    s.stop();
     let _ = std::fs::remove_dir_all(dir);
 }

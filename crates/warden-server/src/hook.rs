@@ -36,6 +36,25 @@ pub struct HookContext<'a> {
     pub scanner: &'a SecretScanner,
     /// `[hook] on_allow`.
     pub on_allow: OnAllow,
+    /// Where decisions are counted (`warden serve`; `None` in process).
+    pub metrics: Option<&'a crate::metrics::Metrics>,
+}
+
+impl HookContext<'_> {
+    /// Evaluates and audits `ctx` (source `hook`) and counts the decision.
+    async fn decide(&self, ctx: &PolicyContext) -> warden_security::governance::Evaluation {
+        let started = std::time::Instant::now();
+        let eval = self.engine.evaluate_and_audit(ctx, self.sink, "hook").await;
+        if let Some(m) = self.metrics {
+            m.record_decision(
+                eval.policy.as_deref(),
+                eval.decision.as_str(),
+                "hook",
+                started.elapsed().as_secs_f64(),
+            );
+        }
+        eval
+    }
 }
 
 /// Decides one hook input for `principal` and returns Claude Code's output JSON.
@@ -58,7 +77,7 @@ pub async fn handle_claude_code(
             let ctx = PolicyContext::tool_call(tool_name.clone(), tool_input.clone(), principal)
                 .with_call_id(tool_use_id.clone())
                 .with_trace_id(trace_id);
-            let eval = cx.engine.evaluate_and_audit(&ctx, cx.sink, "hook").await;
+            let eval = cx.decide(&ctx).await;
             let verdict = PreToolVerdict {
                 decision: eval.decision,
                 reason: eval.reason.to_string(),
@@ -68,7 +87,7 @@ pub async fn handle_claude_code(
         }
         HookEvent::UserPromptSubmit { prompt } => {
             let ctx = PolicyContext::prompt(prompt.clone(), principal).with_trace_id(trace_id);
-            let eval = cx.engine.evaluate_and_audit(&ctx, cx.sink, "hook").await;
+            let eval = cx.decide(&ctx).await;
             let verdict = PreToolVerdict {
                 decision: eval.decision,
                 reason: eval.reason.to_string(),
@@ -177,6 +196,7 @@ pub async fn run_in_process(
         sink: &writer,
         scanner: &scanner,
         on_allow: config.hook.on_allow,
+        metrics: None,
     };
     let principal = in_process_principal(&config.hook, input);
     let result = handle_claude_code(&cx, input, principal, TraceId::generate())

@@ -138,7 +138,16 @@ impl Metrics {
         }
     }
 
-    /// Counts one decision.
+    /// Counts one bot-detection verdict by class (`human` included).
+    pub fn record_bot_verdict(&self, class: &str) {
+        self.bot_verdicts
+            .get_or_create(&BotLabels {
+                class: class.to_owned(),
+            })
+            .inc();
+    }
+
+    /// Counts one decision and observes its latency.
     pub fn record_decision(
         &self,
         policy: Option<&str>,

@@ -250,9 +250,14 @@ impl Runtime {
         let revocations = store.revocations().await?;
         spawn_revocation_refresh(revocations.clone());
         let counters = warden_store::counters_from_config(&config.counters)?;
+        let metrics = Arc::new(Metrics::new());
         let bots = BotDetectionLayer::from_config(&config.detect)
             .map_err(|e| RuntimeError::Config(e.to_string()))?
-            .with_velocity(VelocityTracker::new(counters.clone()));
+            .with_velocity(VelocityTracker::new(counters.clone()))
+            .with_observer({
+                let metrics = metrics.clone();
+                move |class| metrics.record_bot_verdict(class.as_str())
+            });
         let vault = Arc::new(Vault::new(store.secrets(), ring));
         vault
             .load_leak_index()
@@ -297,7 +302,7 @@ impl Runtime {
             audit_log: audit_log.clone(),
             audit_key: Arc::new(Zeroizing::new(audit_key.as_bytes().to_vec())),
             vault,
-            metrics: Arc::new(Metrics::new()),
+            metrics,
             hook_on_allow: config.hook.on_allow,
             max_json_depth: config.server.max_json_depth,
             readiness: vec![

@@ -200,6 +200,18 @@ struct Policy {
     velocity: Option<VelocityTracker>,
     /// INFO lines for scanner verdicts, per second.
     scanner_lines: Arc<LogBudget>,
+    /// Told every verdict's class (e.g. to count verdicts in metrics).
+    observer: Option<VerdictObserver>,
+}
+
+/// A callback told the class of every verdict the layer reaches.
+#[derive(Clone)]
+struct VerdictObserver(Arc<dyn Fn(BotClass) + Send + Sync>);
+
+impl std::fmt::Debug for VerdictObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("VerdictObserver")
+    }
 }
 
 impl Policy {
@@ -269,6 +281,7 @@ impl BotDetectionLayer {
                 trust_forwarded_for: config.trust_forwarded_for,
                 velocity: None,
                 scanner_lines: Arc::new(LogBudget::new(SCANNER_LINES_PER_SECOND)),
+                observer: None,
             }),
         })
     }
@@ -288,6 +301,7 @@ impl BotDetectionLayer {
                 trust_forwarded_for: false,
                 velocity: None,
                 scanner_lines: Arc::new(LogBudget::new(SCANNER_LINES_PER_SECOND)),
+                observer: None,
             }),
         }
     }
@@ -295,6 +309,13 @@ impl BotDetectionLayer {
     /// Counts requests per client IP with `tracker` (its window and threshold apply).
     pub fn with_velocity(mut self, tracker: VelocityTracker) -> Self {
         Arc::make_mut(&mut self.policy).velocity = Some(tracker);
+        self
+    }
+
+    /// Calls `observer` with the class of every verdict (human ones included), e.g. to
+    /// count verdicts in metrics. It runs on the request path: keep it cheap.
+    pub fn with_observer(mut self, observer: impl Fn(BotClass) + Send + Sync + 'static) -> Self {
+        Arc::make_mut(&mut self.policy).observer = Some(VerdictObserver(Arc::new(observer)));
         self
     }
 }
@@ -418,6 +439,9 @@ where
             };
             if allowed {
                 verdict.reasons.push(Reason::AllowListed);
+            }
+            if let Some(observe) = &policy.observer {
+                (observe.0)(verdict.class);
             }
             // Scanners are worth an operator's attention (within a line budget: a flood is
             // one scanner verdict per request); crawlers and scripts are routine.

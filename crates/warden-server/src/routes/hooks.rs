@@ -52,6 +52,7 @@ pub async fn claude_code(
         sink: state.audit_sink.as_ref(),
         scanner: &state.scanner,
         on_allow: state.hook_on_allow,
+        metrics: Some(&state.metrics),
     };
     let out = handle_claude_code(
         &cx,

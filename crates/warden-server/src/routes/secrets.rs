@@ -93,19 +93,25 @@ pub async fn put(
     } else {
         Zeroizing::new(body.to_vec())
     };
-    let existed = state
+    let previous = state
         .vault
         .list(Some(&namespace))
         .await
         .map_err(vault_error)?
-        .iter()
-        .any(|m| m.name == name);
-    let meta = state
+        .into_iter()
+        .find(|m| m.name == name);
+    let existed = previous.is_some();
+    let mut meta = state
         .vault
         .put(&namespace, &name, &value)
         .await
         .map_err(vault_error)?;
-    tracing::info!(namespace = %namespace, name = %name, user = %caller.0.user_id, "secret stored");
+    // A replacement keeps its creation time (as the store does).
+    if let Some(p) = previous {
+        meta.created_at_ms = p.created_at_ms;
+    }
+    // Debug formatting escapes control characters: names and user ids cannot forge log lines.
+    tracing::info!(namespace = ?namespace, name = ?name, user = ?caller.0.user_id.as_str(), "secret stored");
     let status = if existed {
         StatusCode::OK
     } else {
@@ -149,7 +155,7 @@ pub async fn get(
     else {
         return Err(ApiError::not_found(format!("no secret {namespace}/{name}")));
     };
-    tracing::info!(namespace = %namespace, name = %name, user = %caller.0.user_id, "secret read");
+    tracing::info!(namespace = ?namespace, name = ?name, user = ?caller.0.user_id.as_str(), "secret read");
     Ok(Json(match std::str::from_utf8(value.expose()) {
         Ok(s) => json!({"namespace": namespace, "name": name, "value": s}),
         Err(_) => json!({

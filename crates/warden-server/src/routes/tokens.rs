@@ -48,7 +48,7 @@ pub async fn mint(
         check_delegation(&caller, req.scope.as_deref())?;
     }
     let resp = state.tokens.mint(&req)?;
-    tracing::info!(kind = %req.kind, user = %req.user_id, by = %caller.0.user_id, "token minted");
+    tracing::info!(kind = ?req.kind, user = ?req.user_id, by = ?caller.0.user_id.as_str(), "token minted");
     Ok((StatusCode::CREATED, Json(resp)))
 }
 
@@ -136,7 +136,7 @@ pub async fn introspect(
 }
 
 /// `POST /v1/tokens/revoke`: 200 whether or not the token was valid (RFC 7009 §2.2). A caller
-/// may revoke its own token; revoking another's needs admin.
+/// may revoke its own tokens (those of its user id); revoking another user's needs admin.
 #[utoipa::path(
     post,
     path = "/v1/tokens/revoke",
@@ -149,7 +149,7 @@ pub async fn introspect(
         (status = 200, description = "Revoked, or the token was not valid (RFC 7009 §2.2).", body = crate::openapi::Revoked),
         (status = 400, description = "`invalid_request` (no or empty `token`), `unsupported_token` (no `jti`), `malformed_json`, `json_too_deep`.", body = crate::openapi::ErrorBody),
         (status = 401, description = "No valid bearer token: `missing_token`, `expired`, `bad_signature`, `revoked`, … (with `WWW-Authenticate: Bearer`).", body = crate::openapi::ErrorBody),
-        (status = 403, description = "`forbidden`: the token belongs to another principal and the caller is not `admin`.", body = crate::openapi::ErrorBody),
+        (status = 403, description = "`forbidden`: the token belongs to another user (`sub`) and the caller is not `admin`.", body = crate::openapi::ErrorBody),
         (status = 413, description = "`payload_too_large`: the body exceeds the size limit (1 MiB by default).", body = crate::openapi::ErrorBody),
         (status = 500, description = "`internal`.", body = crate::openapi::ErrorBody),
         (status = 503, description = "`unavailable`: the store is unreachable.", body = crate::openapi::ErrorBody),
@@ -165,13 +165,16 @@ pub async fn revoke(
 ) -> Result<Json<Value>, ApiError> {
     let token = token_param(&headers, &body)?;
     if !caller.is_admin() {
+        // The owner of a token is its user (`sub`): a user may revoke any of its own tokens
+        // (e.g. every other session), not another user's.
         let info = state.tokens.introspect(&token);
-        let own = info["jti"]
+        let same_token = info["jti"]
             .as_str()
             .is_some_and(|j| Some(j) == caller.0.jti.as_deref());
-        if info["active"] == Value::Bool(true) && !own {
+        let same_user = info["sub"].as_str() == Some(caller.0.user_id.as_str());
+        if info["active"] == Value::Bool(true) && !same_token && !same_user {
             return Err(ApiError::forbidden(
-                "only an admin may revoke another principal's token",
+                "only an admin may revoke another user's token",
             ));
         }
     }
