@@ -33,66 +33,18 @@ pub struct AuditParams {
     pub order: Option<String>,
 }
 
-/// Parses unix milliseconds, or an RFC 3339 UTC time such as `2026-12-04T16:00:00Z`.
+/// Parses unix milliseconds, or an RFC 3339 time such as `2026-12-04T16:00:00Z` or
+/// `2026-12-04T17:00:00+01:00`.
 pub fn parse_time(s: &str) -> Result<i64, ApiError> {
     if let Ok(ms) = s.parse::<i64>() {
         return Ok(ms);
     }
-    parse_rfc3339_utc(s).ok_or_else(|| {
+    warden_security::time::parse_rfc3339_ms(s).ok_or_else(|| {
         ApiError::bad_request(
             "invalid_request",
-            format!("invalid time {s:?}: use unix milliseconds or RFC 3339 (…Z)"),
+            format!("invalid time {s:?}: use unix milliseconds or RFC 3339 (2026-12-04T16:00:00Z)"),
         )
     })
-}
-
-fn parse_rfc3339_utc(s: &str) -> Option<i64> {
-    // YYYY-MM-DDTHH:MM:SS[.fff]Z
-    let b = s.as_bytes();
-    if b.len() < 20
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !matches!(b[10], b'T' | b't' | b' ')
-        || b[13] != b':'
-        || b[16] != b':'
-    {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
-    let (y, mo, d, h, mi, se) = (
-        num(0..4)?,
-        num(5..7)?,
-        num(8..10)?,
-        num(11..13)?,
-        num(14..16)?,
-        num(17..19)?,
-    );
-    let rest = &s[19..];
-    let (frac_ms, tz) = if let Some(r) = rest.strip_prefix('.') {
-        let digits: String = r.chars().take_while(char::is_ascii_digit).collect();
-        let ms = format!("{digits:0<3}").get(0..3)?.parse::<i64>().ok()?;
-        (ms, &r[digits.len()..])
-    } else {
-        (0, rest)
-    };
-    if !(tz == "Z" || tz == "z" || tz == "+00:00")
-        || !(1..=12).contains(&mo)
-        || !(1..=31).contains(&d)
-        || h > 23
-        || mi > 59
-        || se > 60
-    {
-        return None;
-    }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y2 = if mo <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (mo + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(((days * 86_400 + h * 3600 + mi * 60 + se) * 1000) + frac_ms)
 }
 
 /// Builds the store query from the parameters.
@@ -192,5 +144,13 @@ mod tests {
         );
         assert!(parse_time("yesterday").is_err());
         assert!(parse_time("2026-13-04T16:00:00Z").is_err());
+    }
+
+    #[test]
+    fn any_rfc3339_offset_is_accepted() {
+        let utc = parse_time("2026-12-05T04:55:41.470Z").unwrap();
+        assert_eq!(parse_time("2026-12-05T05:55:41.470+01:00").unwrap(), utc);
+        assert_eq!(parse_time("2026-12-04T23:55:41.470-05:00").unwrap(), utc);
+        assert_eq!(parse_time("2026-12-05T04:55:41.470+00:00").unwrap(), utc);
     }
 }
