@@ -220,6 +220,31 @@ fn post_tool_use_removes_an_encoded_secret_from_the_output() {
         "{v}"
     );
     assert_eq!(updated["exit"], 0, "{v}");
+
+    // The redaction is a decision about the output: audited, without the secret.
+    let export = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(["audit", "export", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&export.stdout).into_owned();
+    assert!(!text.contains(&token) && !text.contains(&encoded), "{text}");
+    let records: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(records.len(), 1, "{text}");
+    let r = &records[0];
+    let r = if r.get("record").is_some() {
+        &r["record"]
+    } else {
+        r
+    };
+    assert_eq!(r["source"], "hook", "{r}");
+    assert_eq!(r["target"], "Bash", "{r}");
+    assert_eq!(r["call_id"], "t9", "{r}");
+    assert_eq!(r["policy"], "secret_scan", "{r}");
+    assert!(!r["findings"].as_array().unwrap().is_empty(), "{r}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -3,9 +3,9 @@
 
 use serde::Deserialize;
 use serde_json::Value;
-use warden_security::audit::AuditSink;
+use warden_security::audit::{AuditRecord, AuditSink, FindingRecord};
 use warden_security::governance::secret_scan::{ScanAction, SecretScanner};
-use warden_security::governance::{GovernanceEngine, PolicyContext, Principal};
+use warden_security::governance::{Decision, GovernanceEngine, PolicyContext, Principal};
 use warden_security::hooks::claude_code::{
     post_tool_use_output, pre_tool_use_output, user_prompt_output, ContentScan, HookError,
     HookEvent, HookInput, OnAllow, PreToolVerdict,
@@ -57,6 +57,50 @@ impl HookContext<'_> {
     }
 }
 
+/// The audit record of a `PostToolUse` output that held secrets: `deny` when the output is
+/// blocked, else `allow` (it reaches the model redacted), policy `secret_scan`, the findings
+/// (rule, path, masked preview; never a value).
+fn output_record(
+    principal: &Principal,
+    tool_name: &str,
+    call_id: Option<String>,
+    trace_id: TraceId,
+    findings: &[warden_security::governance::secret_scan::Finding],
+    block: bool,
+) -> AuditRecord {
+    AuditRecord {
+        id: AuditRecord::new_id(),
+        time_ms: i64::try_from(warden_security::time::now_millis()).unwrap_or(i64::MAX),
+        call_id,
+        trace_id: trace_id.as_str().to_owned(),
+        user_id: principal.user_id.as_str().to_owned(),
+        session_id: principal.session_id.as_str().to_owned(),
+        agent_id: principal.agent_id.as_ref().map(|a| a.as_str().to_owned()),
+        target: tool_name.to_owned(),
+        decision: if block {
+            Decision::Deny
+        } else {
+            Decision::Allow
+        },
+        policy: Some("secret_scan".to_owned()),
+        reason: if block {
+            "secrets in the tool output: the output is blocked".to_owned()
+        } else {
+            "secrets in the tool output were redacted before reaching the model".to_owned()
+        },
+        chain: Vec::new(),
+        findings: findings
+            .iter()
+            .map(|f| FindingRecord {
+                rule_id: f.rule_id.clone(),
+                path: f.path.clone(),
+                preview: f.preview.clone(),
+            })
+            .collect(),
+        source: "hook".to_owned(),
+    }
+}
+
 /// Decides one hook input for `principal` and returns Claude Code's output JSON.
 pub async fn handle_claude_code(
     cx: &HookContext<'_>,
@@ -98,6 +142,7 @@ pub async fn handle_claude_code(
         HookEvent::PostToolUse {
             tool_name,
             tool_response,
+            tool_use_id,
             ..
         } => {
             let scan = scan_outgoing(cx.scanner, tool_response);
@@ -116,6 +161,21 @@ pub async fn handle_claude_code(
                 scan.findings.iter().map(|f| f.rule_id.clone()).collect();
             if !covered && rule_ids.is_empty() {
                 rule_ids.push("scan_limit".to_owned());
+            }
+            if !scan.findings.is_empty() || !covered {
+                // What reached the hook is a decision about the output: block or redact.
+                let record = output_record(
+                    &principal,
+                    tool_name,
+                    tool_use_id.clone(),
+                    trace_id,
+                    &scan.findings,
+                    block,
+                );
+                cx.sink
+                    .append(record)
+                    .await
+                    .map_err(|e| HookError::AuditFailed(e.to_string()))?;
             }
             let content = ContentScan {
                 rule_ids,

@@ -29,6 +29,10 @@ pub enum HookError {
         /// Missing field.
         field: &'static str,
     },
+    /// The outcome could not be recorded in the audit log, so it is not returned
+    /// (fail closed: Claude Code treats the hook's failure as a block).
+    #[error("cannot record the hook's decision: {0}")]
+    AuditFailed(String),
 }
 
 /// The raw hook input (fields common to every event, and the per-event ones).

@@ -4,7 +4,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::Json;
 use serde_json::Value;
-use warden_security::hooks::claude_code::HookInput;
+use warden_security::hooks::claude_code::{HookError, HookInput};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
@@ -29,6 +29,7 @@ use crate::state::AppState;
         (status = 403, description = "`forbidden`: the token lacks a permission scope (`user`, `service`, `a2a`, `mcp`), `warden:govern` or `admin`.", body = crate::openapi::ErrorBody),
         (status = 413, description = "`payload_too_large`: the body exceeds the size limit (1 MiB by default).", body = crate::openapi::ErrorBody),
         (status = 500, description = "`internal`.", body = crate::openapi::ErrorBody),
+        (status = 503, description = "`unavailable`: the outcome of a `PostToolUse` scan that found secrets could not be recorded in the audit log (fail closed).", body = crate::openapi::ErrorBody),
         (status = 504, description = "`timeout`: the request took longer than the server's timeout.", body = crate::openapi::ErrorBody),
     ),
     security(("bearer" = [])),
@@ -61,6 +62,9 @@ pub async fn claude_code(
         caller.0.trace_id.clone(),
     )
     .await
-    .map_err(|e| ApiError::bad_request("invalid_hook_input", e.to_string()))?;
+    .map_err(|e| match e {
+        HookError::AuditFailed(_) => ApiError::unavailable(e.to_string()),
+        e => ApiError::bad_request("invalid_hook_input", e.to_string()),
+    })?;
     Ok(Json(out))
 }
