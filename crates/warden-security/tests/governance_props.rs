@@ -80,6 +80,8 @@ proptest! {
                 Value::Object(std::iter::once(("k".to_owned(), v)).collect())
             };
         }
+        // Arguments are an object; the nesting is inside it.
+        let v = Value::Object(std::iter::once(("command".to_owned(), v)).collect());
         let e = block_on(engine().evaluate(&PolicyContext::tool_call("Bash", v, Principal::new("u", "s", Scopes::default()))));
         prop_assert_eq!(e.decision, Decision::Deny);
         prop_assert_eq!(e.reason.code(), "arguments_too_deep");
@@ -128,9 +130,17 @@ fn very_deep_nesting_is_rejected_without_recursion() {
     for _ in 0..20_000 {
         v = Value::Array(vec![v]);
     }
-    let ctx = PolicyContext::tool_call("Bash", v, Principal::new("u", "s", Scopes::default()));
+    let ctx = PolicyContext::tool_call(
+        "Bash",
+        // Not `json!`, which would serialize `v` recursively.
+        Value::Object(std::iter::once(("command".to_owned(), v)).collect()),
+        Principal::new("u", "s", Scopes::default()),
+    );
     let e = block_on(engine().evaluate(&ctx));
-    assert_eq!(e.reason.code(), "arguments_too_deep");
-    // Dropping a 20 000-deep serde_json value recurses (serde_json, not Warden): leak it.
+    let code = e.reason.code().to_owned();
+    // Dropping a 20 000-deep serde_json value recurses (serde_json, not Warden): leak it,
+    // before asserting (a failed assert would drop it while unwinding).
     std::mem::forget(ctx);
+    std::mem::forget(e);
+    assert_eq!(code, "arguments_too_deep");
 }

@@ -102,6 +102,13 @@ fn server_token(args: &ClaudeCodeArgs) -> Result<String, CliError> {
     {
         return Ok(t.trim().to_owned());
     }
+    // Said on stderr (Claude Code shows it in verbose mode; the answer on stdout is unchanged):
+    // an admin token skips the scope and blocklist layers while `admin_bypass` is on.
+    eprintln!(
+        "warden hook: using {}: an admin token skips the scope and blocklist layers \
+         (admin_bypass); give the hook a session token in $WARDEN_TOKEN or --token-file",
+        args.data_dir.join("admin.token").display()
+    );
     read_token(&args.data_dir.join("admin.token"))
 }
 
