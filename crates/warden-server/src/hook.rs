@@ -89,14 +89,7 @@ fn output_record(
             "secrets in the tool output were redacted before reaching the model".to_owned()
         },
         chain: Vec::new(),
-        findings: findings
-            .iter()
-            .map(|f| FindingRecord {
-                rule_id: f.rule_id.clone(),
-                path: f.path.clone(),
-                preview: f.preview.clone(),
-            })
-            .collect(),
+        findings: findings.iter().map(FindingRecord::from).collect(),
         source: "hook".to_owned(),
     }
 }

@@ -15,6 +15,17 @@ pub struct FindingRecord {
     pub preview: String,
 }
 
+impl From<&crate::governance::secret_scan::Finding> for FindingRecord {
+    /// The finding without its offsets (and, as always, without the secret).
+    fn from(f: &crate::governance::secret_scan::Finding) -> Self {
+        Self {
+            rule_id: f.rule_id.clone(),
+            path: f.path.clone(),
+            preview: f.preview.clone(),
+        }
+    }
+}
+
 /// One governance decision, as written to the audit log.
 ///
 /// Field order is part of the canonical encoding used by the hash chain

@@ -234,15 +234,7 @@ pub fn audit_record(eval: &Evaluation, ctx: &PolicyContext, source: &str) -> Aud
         policy: eval.policy.clone(),
         reason: eval.reason.to_string(),
         chain: eval.chain.clone(),
-        findings: eval
-            .findings
-            .iter()
-            .map(|f| FindingRecord {
-                rule_id: f.rule_id.clone(),
-                path: f.path.clone(),
-                preview: f.preview.clone(),
-            })
-            .collect(),
+        findings: eval.findings.iter().map(FindingRecord::from).collect(),
         source: source.to_owned(),
     }
 }
