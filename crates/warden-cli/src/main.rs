@@ -87,7 +87,7 @@ fn main() -> ExitCode {
         Command::Token(c) => cmd::token::run(c),
         Command::Vault(c) => cmd::vault::run(c),
         Command::Scan(a) => cmd::scan::run(a, cli.config.as_deref()),
-        Command::Detect(a) => cmd::detect::run(a),
+        Command::Detect(a) => cmd::detect::run(a, cli.config.as_deref()),
         Command::Govern(c) => cmd::govern::run(c, cli.config.as_deref()),
         Command::Hook(c) => cmd::hook::run(c),
         Command::Audit(c) => cmd::audit::run(c, cli.config.as_deref()),

@@ -191,3 +191,37 @@ fn single_mode_exits_2_on_malformed_input() {
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(lines(&out)[0]["error"]["code"], "invalid_input");
 }
+
+#[test]
+fn the_detect_section_of_the_configuration_applies_and_flags_win() {
+    let dir = std::env::temp_dir().join(format!("warden-detect-cfg-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg = dir.join("warden.toml");
+    std::fs::write(&cfg, "[detect]\nmax_requests_per_minute = 3\n").unwrap();
+    let cfg = cfg.to_str().unwrap();
+    let input: String = (0..6)
+        .map(|i| timed("9.9.9.9", 1_700_000_000 + i))
+        .collect();
+    let classes = |out: &Output| -> Vec<String> {
+        lines(out)
+            .iter()
+            .map(|v| v["class"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let out = run(&["--jsonl", "--config", cfg], &input);
+    assert_eq!(out.status.code(), Some(0));
+    let c = classes(&out);
+    assert_eq!(&c[..3], ["human", "human", "human"], "{c:?}");
+    assert_eq!(&c[3..], ["scanner", "scanner", "scanner"], "{c:?}");
+    // The flag overrides the file.
+    let out = run(
+        &["--jsonl", "--config", cfg, "--max-per-minute", "10"],
+        &input,
+    );
+    assert!(classes(&out).iter().all(|c| c == "human"));
+    // A configuration that cannot be read is an error, as for every other command.
+    let missing = dir.join("missing.toml");
+    let out = run(&["--config", missing.to_str().unwrap()], &req("/", CHROME));
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}

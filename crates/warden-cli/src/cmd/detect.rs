@@ -16,7 +16,7 @@ use std::sync::Arc;
 use clap::Args;
 use serde::Serialize;
 use serde_json::Value;
-use warden_security::services::{ClassifierConfig, Reasons};
+use warden_security::services::{ClassifierConfig, DetectConfig, Reasons};
 use warden_security::{
     BotClass, BotClassifier, InMemoryCounterStore, RequestFacts, VelocityTracker,
 };
@@ -29,12 +29,14 @@ pub struct DetectArgs {
     /// Read one request per line and answer one JSON line each.
     #[arg(long)]
     pub jsonl: bool,
-    /// More than this many requests per minute from one `ip` is high velocity.
-    #[arg(long, default_value_t = warden_security::services::MAX_REQUESTS_PER_MINUTE)]
-    pub max_per_minute: u64,
-    /// Sliding-window length for velocity, in seconds.
-    #[arg(long, default_value_t = warden_security::services::DEFAULT_VELOCITY_WINDOW_SECS)]
-    pub window_secs: u64,
+    /// More than this many requests per minute from one `ip` is high velocity (default:
+    /// `[detect] max_requests_per_minute` of the configuration, else 30).
+    #[arg(long)]
+    pub max_per_minute: Option<u64>,
+    /// Sliding-window length for velocity, in seconds (default: `[detect]
+    /// velocity_window_secs`, else 60).
+    #[arg(long)]
+    pub window_secs: Option<u64>,
 }
 
 /// One verdict line.
@@ -96,24 +98,29 @@ struct Detector {
 }
 
 impl Detector {
-    fn new(args: &DetectArgs) -> Result<Self, CliError> {
-        if args.window_secs == 0 {
+    /// The `[detect]` section of `config` (the classifier's settings), with the flags on top.
+    fn new(args: &DetectArgs, config: &DetectConfig) -> Result<Self, CliError> {
+        let window_secs = args.window_secs.unwrap_or(config.velocity_window_secs);
+        if window_secs == 0 {
             return Err(CliError::failure(
                 "usage",
                 "--window-secs must be at least 1",
             ));
         }
+        let max_per_minute = args
+            .max_per_minute
+            .unwrap_or(config.max_requests_per_minute);
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .map_err(|e| CliError::failure("internal", format!("cannot start runtime: {e}")))?;
         Ok(Self {
             classifier: BotClassifier::new(ClassifierConfig {
-                max_requests_per_minute: args.max_per_minute,
-                ..ClassifierConfig::default()
+                max_requests_per_minute: max_per_minute,
+                ..config.classifier_config()
             }),
             velocity: VelocityTracker::new(Arc::new(InMemoryCounterStore::default()))
-                .with_window_secs(args.window_secs)
-                .with_max_per_minute(args.max_per_minute),
+                .with_window_secs(window_secs)
+                .with_max_per_minute(max_per_minute),
             runtime,
         })
     }
@@ -145,9 +152,11 @@ impl Detector {
     }
 }
 
-/// Runs `warden detect`.
-pub fn run(args: &DetectArgs) -> CmdResult {
-    let detector = Detector::new(args)?;
+/// Runs `warden detect` with the `[detect]` section of the configuration (`config`, else
+/// `$WARDEN_CONFIG`, else `./warden.toml`, else defaults).
+pub fn run(args: &DetectArgs, config: Option<&std::path::Path>) -> CmdResult {
+    let cfg = super::init::load_config(config)?;
+    let detector = Detector::new(args, &cfg.detect)?;
     if args.jsonl {
         run_jsonl(&detector)
     } else {
