@@ -147,9 +147,10 @@ fn open_with_wrong_name_is_auth_failed() {
 
 #[test]
 fn tampering_any_byte_is_rejected_with_exit_1() {
-    // Header bytes (magic, alg, kid_len, kid) are checked structurally: altering them gives
-    // `malformed` (bad magic/alg/kid) or `unknown_kid` (a different but valid kid). Every later
-    // byte is covered by an AEAD tag: `auth_failed`.
+    // The magic: no longer an envelope, `malformed`. The other header bytes (alg, kid_len,
+    // kid) are checked structurally: altering them is `auth_failed` like any tampering, or
+    // `unknown_kid` for a different but valid kid. Every later byte is covered by an AEAD
+    // tag: `auth_failed`.
     let env = seal("ns", "db", KEY_HEX, b"pw");
     let hlen = 6 + DEFAULT_KID.len();
     for i in 0..env.len() {
@@ -159,9 +160,11 @@ fn tampering_any_byte_is_rejected_with_exit_1() {
             let out = open("ns", "db", KEY_HEX, &t);
             assert_eq!(out.status.code(), Some(1), "byte {i} flip {flip:#x}");
             let code = error_code(&out);
-            if i < hlen {
+            if i < 4 {
+                assert_eq!(code, "malformed", "byte {i} flip {flip:#x}");
+            } else if i < hlen {
                 assert!(
-                    code == "malformed" || code == "unknown_kid",
+                    code == "auth_failed" || code == "unknown_kid",
                     "byte {i} flip {flip:#x}: {code}"
                 );
             } else {
@@ -180,12 +183,20 @@ fn tampered_kid_byte_that_stays_valid_is_unknown_kid() {
 }
 
 #[test]
-fn truncated_envelope_is_malformed() {
+fn a_truncated_envelope_is_auth_failed_and_a_stub_is_malformed() {
     let env = seal("ns", "db", KEY_HEX, b"pw");
-    for len in [0, 3, 5, 10, 22, 50, 22 + 24 + 48 + 24 + 15] {
+    for (len, code) in [
+        (0, "malformed"),
+        (3, "malformed"),
+        (5, "auth_failed"),
+        (10, "auth_failed"),
+        (22, "auth_failed"),
+        (50, "auth_failed"),
+        (22 + 24 + 48 + 24 + 15, "auth_failed"),
+    ] {
         let out = open("ns", "db", KEY_HEX, &env[..len]);
         assert_eq!(out.status.code(), Some(1), "len {len}");
-        assert_eq!(error_code(&out), "malformed", "len {len}");
+        assert_eq!(error_code(&out), code, "len {len}");
     }
 }
 

@@ -13,8 +13,8 @@ use clap::{Args, Subcommand};
 use serde::Serialize;
 use warden_security::vault::keyring::file as keyring_file;
 use warden_security::vault::{
-    self, Kek, KeyRing, KeyRingError, Kid, SecretStore, Vault, VaultError, KEYRING_FILE_NAME,
-    MASTER_KEY_ENV,
+    self, envelope, Kek, KeyRing, KeyRingError, Kid, Malformed, SecretStore, Vault, VaultError,
+    KEYRING_FILE_NAME, MASTER_KEY_ENV,
 };
 use zeroize::Zeroizing;
 
@@ -199,9 +199,28 @@ fn seal(a: &BindingArgs) -> CmdResult {
 fn open(a: &BindingArgs) -> CmdResult {
     let ring = load_key_ring(&a.dir.data_dir)?;
     let envelope = read_stdin()?;
-    let plaintext = vault::open(&ring, &a.namespace, &a.name, &envelope).map_err(vault_error)?;
+    let plaintext = vault::open(&ring, &a.namespace, &a.name, &envelope)
+        .map_err(|e| open_error(e, &envelope))?;
     write_stdout(plaintext.expose())?;
     Ok(EXIT_OK)
+}
+
+/// `vault open`'s error: bytes that start like an envelope but whose header does not parse
+/// (the algorithm byte, the key id or its length, the length of what follows) were altered,
+/// so they are `auth_failed` like any other tampering (SPEC §8); only bytes that are not an
+/// envelope at all are `malformed`.
+fn open_error(e: VaultError, envelope: &[u8]) -> CliError {
+    match e {
+        VaultError::Malformed(m)
+            if m != Malformed::BadMagic && envelope.starts_with(envelope::MAGIC) =>
+        {
+            CliError::rejected(
+                "auth_failed",
+                format!("authentication failed: envelope altered ({m})"),
+            )
+        }
+        e => vault_error(e),
+    }
 }
 
 async fn put(a: &SecretPathArgs) -> CmdResult {
