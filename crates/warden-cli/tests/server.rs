@@ -472,18 +472,34 @@ fn a_minter_grants_only_scopes_it_holds() {
     let minter = mint(&c, &s, &admin, "warden:tokens:mint user mcp");
     let mint_as = |body: Value| post_json(&c, &s.url("/v1/tokens"), Some(&minter), &body);
 
-    // Within its own scopes (and the default `user`): allowed.
-    let (st, v) = mint_as(json!({"kind":"session","user_id":"agent-1","scope":"user mcp"}));
+    // Within its own scopes (and the default `user`) and lifetime (600 s): allowed.
+    let (st, v) =
+        mint_as(json!({"kind":"session","user_id":"agent-1","scope":"user mcp","ttl_secs":300}));
     assert_eq!(st, 201, "{v}");
-    let (st, v) = mint_as(json!({"kind":"session","user_id":"agent-2"}));
+    let (st, v) = mint_as(json!({"kind":"session","user_id":"agent-2","ttl_secs":300}));
     assert_eq!(st, 201, "{v}");
+    // A token that would outlive the minter's own (the default ttl is an hour): refused.
+    for body in [
+        json!({"kind":"session","user_id":"agent-3","ttl_secs":3600}),
+        json!({"kind":"session","user_id":"agent-3"}),
+    ] {
+        let (st, v) = mint_as(body.clone());
+        assert_eq!(st, 403, "{body}: {v}");
+        assert!(
+            v["error"]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("outlives"),
+            "{v}"
+        );
+    }
 
     // Beyond them: `admin` (which would make an admin session), an API scope, an admin token.
     for body in [
-        json!({"kind":"session","user_id":"evil","scope":"admin"}),
-        json!({"kind":"session","user_id":"evil","scope":"user warden:secrets:read"}),
-        json!({"kind":"session","user_id":"evil","scope":"service"}),
-        json!({"kind":"admin","user_id":"evil"}),
+        json!({"kind":"session","user_id":"evil","scope":"admin","ttl_secs":60}),
+        json!({"kind":"session","user_id":"evil","scope":"user warden:secrets:read","ttl_secs":60}),
+        json!({"kind":"session","user_id":"evil","scope":"service","ttl_secs":60}),
+        json!({"kind":"admin","user_id":"evil","ttl_secs":60}),
     ] {
         let (st, v) = mint_as(body.clone());
         assert_eq!(
@@ -499,7 +515,7 @@ fn a_minter_grants_only_scopes_it_holds() {
         &c,
         &s.url("/v1/tokens"),
         Some(&narrow),
-        &json!({"kind":"session","user_id":"agent-3"}),
+        &json!({"kind":"session","user_id":"agent-3","ttl_secs":60}),
     );
     assert_eq!(st, 403, "{v}");
     assert!(

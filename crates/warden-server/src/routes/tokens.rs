@@ -46,6 +46,7 @@ pub async fn mint(
             return Err(ApiError::forbidden("only an admin may mint admin tokens"));
         }
         check_delegation(&caller, req.scope.as_deref())?;
+        check_lifetime(&caller, req.ttl_secs)?;
     }
     let resp = state.tokens.mint(&req)?;
     tracing::info!(kind = ?req.kind, user = ?req.user_id, by = ?caller.0.user_id.as_str(), "token minted");
@@ -69,6 +70,23 @@ fn check_delegation(caller: &Caller, scope: Option<&str>) -> Result<(), ApiError
     Err(ApiError::forbidden(format!(
         "a minter that is not an admin may grant only scopes it holds itself; not held: {}",
         missing.join(" ")
+    )))
+}
+
+/// A minter that is not an admin may not mint a token that outlives its own: delegation
+/// attenuates lifetime as well as scope.
+fn check_lifetime(caller: &Caller, ttl_secs: Option<i64>) -> Result<(), ApiError> {
+    let ttl = ttl_secs.unwrap_or(crate::authority::DEFAULT_TTL_SECS);
+    let Some(expires_at) = caller.0.expires_at else {
+        return Ok(());
+    };
+    let left = expires_at.saturating_sub(warden_security::time::now_secs());
+    if ttl <= left {
+        return Ok(());
+    }
+    Err(ApiError::forbidden(format!(
+        "a minter that is not an admin cannot mint a token that outlives its own: \
+         ttl_secs {ttl} asked, {left} s left"
     )))
 }
 
