@@ -137,6 +137,16 @@ impl Vault {
         envelope::open(&ring, namespace, name, &stored.envelope).map(Some)
     }
 
+    /// Metadata of the stored secret `namespace`/`name` (never its value; nothing is
+    /// decrypted); `Ok(None)` when absent.
+    pub async fn meta(
+        &self,
+        namespace: &str,
+        name: &str,
+    ) -> Result<Option<SecretMeta>, VaultError> {
+        Ok(self.store.get(namespace, name).await?.map(|s| s.meta))
+    }
+
     /// Metadata of stored secrets (never values), optionally for one namespace.
     pub async fn list(&self, namespace: Option<&str>) -> Result<Vec<SecretMeta>, VaultError> {
         Ok(self.store.list(namespace).await?)
@@ -343,6 +353,19 @@ mod tests {
             v.get("ns", "db").await.unwrap().unwrap().expose(),
             b"pw-123"
         );
+    }
+
+    #[tokio::test]
+    async fn meta_reads_one_secret_without_its_value() {
+        let (v, _) = vault();
+        assert_eq!(v.meta("ns", "db").await.unwrap(), None);
+        let put = v.put("ns", "db", b"pw-123").await.unwrap();
+        let meta = v.meta("ns", "db").await.unwrap().unwrap();
+        assert_eq!(
+            (meta.name.as_str(), meta.created_at_ms),
+            ("db", put.created_at_ms)
+        );
+        assert!(!format!("{meta:?}").contains("pw-123"));
     }
 
     #[tokio::test]

@@ -95,11 +95,9 @@ pub async fn put(
     };
     let previous = state
         .vault
-        .list(Some(&namespace))
+        .meta(&namespace, &name)
         .await
-        .map_err(vault_error)?
-        .into_iter()
-        .find(|m| m.name == name);
+        .map_err(vault_error)?;
     let existed = previous.is_some();
     let mut meta = state
         .vault
