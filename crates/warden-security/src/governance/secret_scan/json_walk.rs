@@ -67,7 +67,12 @@ fn credential_key(k: &str) -> bool {
 #[derive(Debug, Clone, Copy)]
 enum Seg<'v> {
     Key(&'v str),
-    SecretKey(&'static str),
+    /// A key that is itself a secret: paths show the rule id, never the key; the locator
+    /// (where redaction applies) keeps the key as it is.
+    SecretKey {
+        key: &'v str,
+        rule: &'static str,
+    },
     Index(usize),
 }
 
@@ -203,7 +208,7 @@ fn render(prefix: Option<&str>, stack: &[Seg<'_>]) -> String {
                 }
                 p.push_str("']");
             }
-            Seg::SecretKey(id) => {
+            Seg::SecretKey { rule: id, .. } => {
                 p.push_str("['");
                 p.push_str(&redact::marker(id));
                 p.push_str("']");
@@ -227,7 +232,7 @@ fn locator(base: Option<&[Loc]>, stack: &[Seg<'_>]) -> Vec<Loc> {
     for s in stack {
         v.push(match s {
             Seg::Key(k) => Loc::Key((*k).to_string()),
-            Seg::SecretKey(_) => Loc::Key(String::new()),
+            Seg::SecretKey { key, .. } => Loc::Key((*key).to_string()),
             Seg::Index(i) => Loc::Index(*i),
         });
     }
@@ -289,7 +294,7 @@ impl Walker<'_> {
                     if k.len() >= MIN_KEY_SCAN {
                         if let Some(id) = self.leaf(k, stack, outer, true, decode_depth, None) {
                             if let Some(last) = stack.last_mut() {
-                                *last = Seg::SecretKey(id);
+                                *last = Seg::SecretKey { key: k, rule: id };
                             }
                         }
                     }
@@ -514,15 +519,28 @@ impl Walker<'_> {
 
 /// Applies redactions to a copy of the arguments.
 fn apply(root: &mut Value, redactions: &[Redaction]) {
+    // Values first: their locators name the keys as they are. Then keys, deepest first: a
+    // renamed key would move the paths of everything under it.
+    let mut order: Vec<usize> = (0..redactions.len()).collect();
+    order.sort_by_key(|&i| {
+        (
+            redactions[i].key,
+            std::cmp::Reverse(redactions[i].locator.len()),
+        )
+    });
     // Group span redactions per (locator, key) target.
     let mut done: Vec<usize> = Vec::new();
-    for i in 0..redactions.len() {
+    for i in order {
         if done.contains(&i) {
             continue;
         }
         let r = &redactions[i];
-        let group: Vec<usize> = (i..redactions.len())
-            .filter(|&j| redactions[j].locator == r.locator && redactions[j].key == r.key)
+        let group: Vec<usize> = (0..redactions.len())
+            .filter(|&j| {
+                !done.contains(&j)
+                    && redactions[j].locator == r.locator
+                    && redactions[j].key == r.key
+            })
             .collect();
         done.extend(&group);
         let whole = group.iter().find(|&&j| redactions[j].span.is_none());

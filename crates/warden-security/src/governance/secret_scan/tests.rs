@@ -690,3 +690,33 @@ fn redacted_arguments_never_hold_a_deny_finding() {
     assert!(!text.contains(deny_tok), "{text}");
     assert!(text.contains("[REDACTED:aws-access-key-id]"), "{text}");
 }
+
+#[test]
+fn a_secret_under_a_secret_key_is_redacted_too() {
+    // The key is renamed after the values under it are redacted (their paths name the key
+    // as it was), and nested secret keys are renamed deepest first.
+    let cfg = SecretScanConfig {
+        action: ScanAction::Redact,
+        ..SecretScanConfig::default()
+    };
+    let sc = SecretScanner::new(&cfg).unwrap();
+    let key_tok = samples::crc_token("ghp_", 31);
+    let inner_key_tok = samples::crc_token("ghp_", 32);
+    let value_tok = samples::crc_token("ghp_", 33);
+    let aws = "AKIAQYLPMN5HFIQR7XYZ";
+    let mut inner = serde_json::Map::new();
+    inner.insert(inner_key_tok.clone(), json!(format!("x {value_tok} y")));
+    let mut outer = serde_json::Map::new();
+    outer.insert(
+        key_tok.clone(),
+        json!({"token": value_tok.clone(), "list": ["a", aws], "deeper": inner}),
+    );
+    let r = sc.scan_json(&json!({"m": outer}));
+    let red = r.redacted.expect("redacted arguments");
+    let text = red.to_string();
+    for secret in [&key_tok, &inner_key_tok, &value_tok, &aws.to_owned()] {
+        assert!(!text.contains(secret.as_str()), "{secret} left in {text}");
+    }
+    assert!(text.contains("[REDACTED:github-pat]"), "{text}");
+    assert!(text.contains("\"a\""), "non-secrets stay: {text}");
+}
