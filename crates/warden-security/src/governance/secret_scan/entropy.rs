@@ -79,7 +79,17 @@ fn safe_shape(t: &[u8], cfg: &EntropyConfig) -> bool {
         return true;
     }
     let hex = trimmed.iter().all(u8::is_ascii_hexdigit);
-    if hex && cfg.skip_hex_digests && matches!(trimmed.len(), 40 | 64) {
+    // SHA-1, SHA-256, SHA-384 and SHA-512 in hex (git objects, checksums, ETags). 32 hex
+    // characters are left to the backstop: MD5 or a 128-bit API key look the same.
+    if hex && cfg.skip_hex_digests && matches!(trimmed.len(), 40 | 64 | 96 | 128) {
+        return true;
+    }
+    // Subresource-integrity hashes (`sha512-…` in package-lock.json, `integrity=` in HTML).
+    if cfg.skip_hex_digests
+        && [&b"sha256-"[..], b"sha384-", b"sha512-"]
+            .iter()
+            .any(|p| trimmed.starts_with(p))
+    {
         return true;
     }
     let digits = trimmed.iter().filter(|b| b.is_ascii_digit()).count();
@@ -136,7 +146,13 @@ pub(crate) fn for_each_token_in(
             if inner_eq || i + 1 == e {
                 let b = if inner_eq { i } else { e };
                 let tok = &part[a..b];
-                if tok.len() >= min && !safe_shape(tok, cfg) && normalized(tok) >= cfg.threshold {
+                // Go module checksums (`h1:<base64 SHA-256>` in go.sum).
+                let go_sum = cfg.skip_hex_digests && a >= 3 && &part[a - 3..a] == b"h1:";
+                if tok.len() >= min
+                    && !go_sum
+                    && !safe_shape(tok, cfg)
+                    && normalized(tok) >= cfg.threshold
+                {
                     f(from + a, from + b);
                 }
                 a = i + 1;
@@ -179,6 +195,25 @@ mod tests {
     #[test]
     fn skips_uuid() {
         assert!(flagged("id 3f2b8c1e-4d5a-4f6b-9c7d-8e9f0a1b2c3d end").is_empty());
+    }
+
+    #[test]
+    fn skips_long_hex_digests_integrity_hashes_and_go_sums() {
+        let cfg = EntropyConfig::default();
+        let sha512 = "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e";
+        let sri = "sha512-7qyWmZyC+2eQf6bF3kPzNhQ9Lr1wXv8TgYbUc0dJeRmA5sKiO4lVnHt6uBw2Zy7xQp9mE1fG3hJ5kL8oN0rS4tV6==";
+        let go =
+            "github.com/stretchr/testify v1.8.4 h1:CcVxjf3Q8PM0mHUKJCdn+eZZtm5yQwehR5yeSVQQcUk=";
+        for text in [sha512, sri, go] {
+            let mut hits = Vec::new();
+            for_each_token(text.as_bytes(), &cfg, |s, e| hits.push((s, e)));
+            assert!(hits.is_empty(), "{text}: {hits:?}");
+        }
+        // The same random base64 without the `h1:` prefix is still flagged.
+        let bare = "token CcVxjf3Q8PM0mHUKJCdn+eZZtm5yQwehR5yeSVQQcUk=";
+        let mut hits = Vec::new();
+        for_each_token(bare.as_bytes(), &cfg, |s, e| hits.push((s, e)));
+        assert_eq!(hits.len(), 1, "{bare}");
     }
 
     #[test]
