@@ -177,16 +177,24 @@ impl Engine {
     /// Compiles the built-in rules for `config`.
     pub(crate) fn new(config: &SecretScanConfig) -> Result<Self, ScanConfigError> {
         let specs: Vec<&'static RuleSpec> = rules::builtin().collect();
-        for id in config
+        let named = config
             .rule_actions
             .keys()
-            .chain(config.disabled_rules.iter())
-        {
+            .map(|id| ("rule_actions", id))
+            .chain(
+                config
+                    .disabled_rules
+                    .iter()
+                    .map(|id| ("disabled_rules", id)),
+            );
+        for (key, id) in named {
             let known = specs.iter().any(|s| s.id == id.as_str())
                 || id == ENTROPY_RULE_ID
                 || id == VAULT_RULE_ID;
             if !known {
-                return Err(ScanConfigError(format!("unknown rule id `{id}`")));
+                return Err(ScanConfigError(format!(
+                    "{key}: unknown rule id `{id}` (`warden scan --list-rules` lists them)"
+                )));
             }
         }
         let mut keywords: Vec<String> = Vec::new();

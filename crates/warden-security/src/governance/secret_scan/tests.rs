@@ -270,7 +270,7 @@ fn unknown_rule_id_in_overrides_is_a_config_error() {
         .insert("no-such-rule".into(), ScanAction::Redact);
     assert_eq!(
         SecretScanner::new(&cfg).unwrap_err().to_string(),
-        "secret_scan: unknown rule id `no-such-rule`"
+        "secret_scan: rule_actions: unknown rule id `no-such-rule` (`warden scan --list-rules` lists them)"
     );
 }
 
