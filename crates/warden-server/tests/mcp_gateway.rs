@@ -261,6 +261,36 @@ async fn sse_tool_result_is_redacted_and_credential_scrubbed() {
 }
 
 #[tokio::test]
+async fn a_secret_in_an_upstream_error_is_redacted() {
+    let env = env().await;
+    for server in ["demo", "demosse"] {
+        let (status, resp) = env.post(server, call(30, "leak_error", json!({}))).await;
+        assert_eq!(status, 200);
+        let text = resp.to_string();
+        assert!(!text.contains(LEAKED_PAT), "{server}: {text}");
+        assert!(text.contains("[REDACTED:github_pat]"), "{server}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn a_secret_in_an_upstream_notification_is_redacted() {
+    let env = env().await;
+    let (_, events) = env.post("demosse", call(31, "leak_log", json!({}))).await;
+    let text = events.to_string();
+    assert!(!text.contains(LEAKED_PAT), "{text}");
+    let events = events.as_array().unwrap();
+    let log = events
+        .iter()
+        .find(|e| e["method"] == "notifications/message")
+        .unwrap();
+    assert_eq!(log["params"]["data"], "using [REDACTED:github_pat]");
+    assert_eq!(
+        events.last().unwrap()["result"]["content"][0]["text"],
+        "done"
+    );
+}
+
+#[tokio::test]
 async fn upstream_down_gives_unreachable_error() {
     let env = env().await;
     let (status, resp) = env.post("down", call(12, "echo", json!({}))).await;

@@ -406,21 +406,18 @@ impl McpGateway {
                 )
             }
         };
-        let shaped = if !shaper.needs_shaping() {
-            // Nothing to filter, scan or scrub: the answer passes through unparsed.
-            None
-        } else {
-            match shaper.shape_text(&body).await {
-                Some(shaped) => shaped,
-                None => {
-                    return fail_forwarded(
-                        &forward,
-                        local,
-                        is_batch,
-                        codes::UPSTREAM_BAD_RESPONSE,
-                        &format!("upstream {:?} answered with invalid JSON", server.name),
-                    )
-                }
+        // Every answer is read: an error's message or data can carry a secret too, and an
+        // answer that is not JSON is a bad upstream answer whatever the method.
+        let shaped = match shaper.shape_text(&body).await {
+            Some(shaped) => shaped,
+            None => {
+                return fail_forwarded(
+                    &forward,
+                    local,
+                    is_batch,
+                    codes::UPSTREAM_BAD_RESPONSE,
+                    &format!("upstream {:?} answered with invalid JSON", server.name),
+                )
             }
         };
         let body = shaped.unwrap_or(body);
@@ -715,9 +712,11 @@ struct Shaper {
 impl Shaper {
     /// Filters `tools/list` results, scans `tools/call` results, scrubs injected credentials.
     async fn shape(&mut self, msg: &mut Value) -> bool {
-        let pending = match jsonrpc::classify(msg) {
-            Kind::Response { id } => self.pending.remove(&jsonrpc::id_key(id)),
-            _ => None,
+        let (pending, from_upstream) = match jsonrpc::classify(msg) {
+            Kind::Response { id } => (self.pending.remove(&jsonrpc::id_key(id)), false),
+            // A notification (log lines, progress) or a request the upstream sends the agent.
+            Kind::Request { .. } | Kind::Notification { .. } => (None, true),
+            _ => (None, false),
         };
         // Injected credentials first: an exact replacement, cheaper than the scan, and what it
         // replaces the scan no longer has to find.
@@ -731,17 +730,17 @@ impl Shaper {
             }
             _ => {}
         }
+        // Whatever the method: an error's message and data, and what the upstream says on
+        // its own (`notifications/message`, progress messages), reach the agent too.
+        if let Some(error) = msg.get_mut("error") {
+            changed |= scan_result_in_place(self.governor.as_ref(), error).await;
+        }
+        if from_upstream {
+            if let Some(params) = msg.get_mut("params") {
+                changed |= scan_result_in_place(self.governor.as_ref(), params).await;
+            }
+        }
         changed
-    }
-
-    /// True when an answer may need changing: a listing to filter, a result to scan, or an
-    /// injected credential to scrub.
-    fn needs_shaping(&self) -> bool {
-        !self.needles.needles.is_empty()
-            || self
-                .pending
-                .values()
-                .any(|p| matches!(p, Pending::ToolsList | Pending::ScanResult))
     }
 
     /// Shapes a JSON text holding one message or an array of messages; `None` when the text

@@ -126,6 +126,15 @@ async fn answer(msg: &Value, headers: &HeaderMap) -> Option<Value> {
                 "leak" => {
                     json!({"content": [{"type": "text", "text": format!("your token is {LEAKED_PAT}")}]})
                 }
+                "leak_log" => json!({"content": [{"type": "text", "text": "done"}]}),
+                // An error that quotes a secret, in its message and its data.
+                "leak_error" => {
+                    return Some(json!({"jsonrpc": "2.0", "id": id, "error": {
+                        "code": -32000,
+                        "message": format!("login failed for {LEAKED_PAT}"),
+                        "data": {"token": LEAKED_PAT},
+                    }}))
+                }
                 "leak_b64" => {
                     json!({"content": [{"type": "text", "text": b64(format!("export GITHUB_TOKEN={LEAKED_PAT}").as_bytes())}]})
                 }
@@ -243,6 +252,16 @@ async fn upstream_post(
             "event: message\ndata: {}\n\n",
             json!({"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":0.5}})
         ));
+        // A tool that logs a secret while it runs (`notifications/message` on the stream).
+        if messages
+            .iter()
+            .any(|m| m["params"]["name"] == json!("leak_log"))
+        {
+            out.push_str(&format!(
+                "event: message\ndata: {}\n\n",
+                json!({"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data": format!("using {LEAKED_PAT}")}})
+            ));
+        }
         for a in &answers {
             out.push_str(&format!("event: message\ndata: {a}\n\n"));
         }
