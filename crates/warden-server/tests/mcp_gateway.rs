@@ -165,6 +165,28 @@ async fn duplicate_keys_cannot_smuggle_a_different_tool() {
 }
 
 #[tokio::test]
+async fn a_duplicate_method_cannot_turn_a_listing_into_a_call() {
+    let env = env().await;
+    // Warden reads the last `method` (a listing, not governed); a first-wins upstream must
+    // not be handed the `tools/call`.
+    let raw = r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","method":"tools/list","params":{"name":"delete_repo","arguments":{}}}"#;
+    let resp = env
+        .http
+        .post(env.url("demo"))
+        .header("x-test-user", "alice")
+        .header("content-type", "application/json")
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let received = env.log.received.lock().clone();
+    let forwarded = &received.last().unwrap().raw;
+    assert!(!forwarded.contains("tools/call"), "{forwarded}");
+    assert!(forwarded.contains("tools/list"), "{forwarded}");
+}
+
+#[tokio::test]
 async fn ask_decision_is_jsonrpc_error() {
     let env = env().await;
     let (status, resp) = env.post("demo", call(5, "ask_me", json!({}))).await;

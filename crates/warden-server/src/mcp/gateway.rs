@@ -227,7 +227,6 @@ impl McpGateway {
             return *resp;
         }
         let is_batch = matches!(payload, Payload::Batch(_));
-        let original_count = payload.messages().len();
         let messages = match payload {
             Payload::Single(m) => vec![m],
             Payload::Batch(ms) => ms,
@@ -237,7 +236,6 @@ impl McpGateway {
         let mut local: Vec<Value> = Vec::new();
         let mut pending: HashMap<String, Pending> = HashMap::new();
         let mut rewritten = false;
-        let mut governed_call = false;
         for mut msg in messages {
             let (id, method) = match jsonrpc::classify(&msg) {
                 Kind::Request { id, method } => (id.clone(), method.to_string()),
@@ -250,7 +248,6 @@ impl McpGateway {
                 "tools/call" => match self.govern(&server, caller, &id, &mut msg).await {
                     Governed::Forward { rewritten: r } => {
                         rewritten |= r;
-                        governed_call = true;
                         pending.insert(jsonrpc::id_key(&id), Pending::ScanResult);
                         forward.push(msg);
                     }
@@ -291,11 +288,11 @@ impl McpGateway {
             }
         };
 
-        // A governed call is always re-serialized from the parsed form, so the upstream
-        // executes exactly what was governed (no parser differential on duplicate keys).
-        let out_body = if !governed_call && forward.len() == original_count {
-            body
-        } else if is_batch {
+        // Every forwarded message is re-serialized from the parsed form, so the upstream reads
+        // exactly what Warden classified and governed: with duplicate keys
+        // (`"method":"tools/call","method":"tools/list"`) Warden keeps the last, and an
+        // upstream whose parser keeps the first would otherwise run an ungoverned call.
+        let out_body = if is_batch {
             Bytes::from(serde_json::to_vec(&forward).unwrap_or_default())
         } else {
             Bytes::from(serde_json::to_vec(&forward[0]).unwrap_or_default())
