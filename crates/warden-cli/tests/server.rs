@@ -422,11 +422,7 @@ fn decisions_survive_a_restart_and_the_chain_verifies() {
     let (_, v) = get(&c, &s.url("/v1/audit/verify"), Some(&admin));
     assert_eq!(v, json!({"ok": true, "records": 6}));
     s.stop();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
-        .args(["audit", "verify", "--data-dir"])
-        .arg(&data)
-        .output()
-        .unwrap();
+    let out = cli(&["audit", "verify"], &data);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -536,10 +532,20 @@ fn a_minter_grants_only_scopes_it_holds() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Runs the `warden` binary with `args` and `--data-dir data`.
+fn cli(args: &[&str], data: &std::path::Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .output()
+        .unwrap()
+}
+
 /// A session token minted by the CLI from the server's own keys, for `audience`.
 fn cli_token(data: &std::path::Path, audience: &str) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
-        .args([
+    let out = cli(
+        &[
             "token",
             "mint",
             "session",
@@ -551,11 +557,9 @@ fn cli_token(data: &std::path::Path, audience: &str) -> String {
             "user",
             "--audience",
             audience,
-            "--data-dir",
-        ])
-        .arg(data)
-        .output()
-        .unwrap();
+        ],
+        data,
+    );
     assert!(
         out.status.success(),
         "{}",
@@ -639,13 +643,7 @@ fn the_cli_refuses_a_token_revoked_through_the_server() {
     let c = client();
     let admin = s.admin_token();
     let token = mint(&c, &s, &admin, "user");
-    let verify = |token: &str| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
-            .args(["token", "verify", token, "--data-dir"])
-            .arg(&data)
-            .output()
-            .unwrap()
-    };
+    let verify = |token: &str| cli(&["token", "verify", token], &data);
     assert_eq!(verify(&token).status.code(), Some(0));
     let r = c
         .post(s.url("/v1/tokens/revoke"))

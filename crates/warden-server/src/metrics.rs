@@ -10,6 +10,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
+use warden_security::services::BotClass;
 
 /// Labels of `warden_decisions_total`.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -56,6 +57,8 @@ pub struct Metrics {
     pub audit_wal_rewinds: Gauge<i64, AtomicI64>,
     /// Bot verdicts by class.
     pub bot_verdicts: Family<BotLabels, Counter>,
+    /// The counter of each class in `bot_verdicts`, indexed by `BotClass as usize`.
+    bot_by_class: [Counter; 5],
     /// HTTP requests by route and status class.
     pub http_requests: Family<HttpLabels, Counter>,
 }
@@ -119,6 +122,15 @@ impl Metrics {
             "Bot-detection verdicts by class",
             bot_verdicts.clone(),
         );
+        // One counter per class, created up front: the request path increments it without
+        // a label lookup (and every class shows on /metrics from the start, at 0).
+        let bot_by_class = BotClass::ALL.map(|class| {
+            bot_verdicts
+                .get_or_create(&BotLabels {
+                    class: class.as_str().to_owned(),
+                })
+                .clone()
+        });
         let http_requests = Family::<HttpLabels, Counter>::default();
         registry.register(
             "http_requests",
@@ -134,17 +146,14 @@ impl Metrics {
             audit_batches,
             audit_wal_rewinds,
             bot_verdicts,
+            bot_by_class,
             http_requests,
         }
     }
 
     /// Counts one bot-detection verdict by class (`human` included).
-    pub fn record_bot_verdict(&self, class: &str) {
-        self.bot_verdicts
-            .get_or_create(&BotLabels {
-                class: class.to_owned(),
-            })
-            .inc();
+    pub fn record_bot_verdict(&self, class: BotClass) {
+        self.bot_by_class[class as usize].inc();
     }
 
     /// Counts one decision and observes its latency.
@@ -197,5 +206,23 @@ mod tests {
         let text = m.render();
         assert!(text.contains("warden_decisions_total{policy=\"secret_scan\",decision=\"deny\",source=\"govern\"} 1"), "{text}");
         assert!(text.contains("warden_decision_seconds_count 1"));
+    }
+
+    #[test]
+    fn each_class_counts_under_its_own_label() {
+        let m = Metrics::new();
+        m.record_bot_verdict(BotClass::Scanner);
+        m.record_bot_verdict(BotClass::Scanner);
+        m.record_bot_verdict(BotClass::Human);
+        let text = m.render();
+        for (class, n) in [
+            ("scanner", 2),
+            ("human", 1),
+            ("crawler", 0),
+            ("ai_agent", 0),
+        ] {
+            let line = format!("warden_bot_verdicts_total{{class=\"{class}\"}} {n}");
+            assert!(text.contains(&line), "{line} not in\n{text}");
+        }
     }
 }

@@ -256,7 +256,7 @@ impl Runtime {
             .with_velocity(VelocityTracker::new(counters.clone()))
             .with_observer({
                 let metrics = metrics.clone();
-                move |class| metrics.record_bot_verdict(class.as_str())
+                move |class| metrics.record_bot_verdict(class)
             });
         let vault = Arc::new(Vault::new(store.secrets(), ring));
         vault

@@ -52,6 +52,20 @@ impl Env {
         req.send().await.unwrap()
     }
 
+    /// Posts `text` byte for byte (e.g. JSON with duplicate keys); returns the status.
+    async fn post_text(&self, server: &str, text: &'static str) -> u16 {
+        self.http
+            .post(self.url(server))
+            .header("x-test-user", "alice")
+            .header("content-type", "application/json")
+            .body(text)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16()
+    }
+
     async fn post(&self, server: &str, body: Value) -> (u16, Value) {
         let resp = self.post_raw(server, body, &[]).await;
         let status = resp.status().as_u16();
@@ -150,16 +164,7 @@ async fn duplicate_keys_cannot_smuggle_a_different_tool() {
     let env = env().await;
     // serde_json keeps the last duplicate; a first-wins upstream must not see "delete_repo".
     let raw = r#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"delete_repo","name":"echo","arguments":{}}}"#;
-    let resp = env
-        .http
-        .post(env.url("demo"))
-        .header("x-test-user", "alice")
-        .header("content-type", "application/json")
-        .body(raw)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    assert_eq!(env.post_text("demo", raw).await, 200);
     let forwarded = env.log.tool_calls()[0].raw.clone();
     assert!(!forwarded.contains("delete_repo"), "{forwarded}");
 }
@@ -170,16 +175,7 @@ async fn a_duplicate_method_cannot_turn_a_listing_into_a_call() {
     // Warden reads the last `method` (a listing, not governed); a first-wins upstream must
     // not be handed the `tools/call`.
     let raw = r#"{"jsonrpc":"2.0","id":5,"method":"tools/call","method":"tools/list","params":{"name":"delete_repo","arguments":{}}}"#;
-    let resp = env
-        .http
-        .post(env.url("demo"))
-        .header("x-test-user", "alice")
-        .header("content-type", "application/json")
-        .body(raw)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    assert_eq!(env.post_text("demo", raw).await, 200);
     let received = env.log.received.lock().clone();
     let forwarded = &received.last().unwrap().raw;
     assert!(!forwarded.contains("tools/call"), "{forwarded}");
