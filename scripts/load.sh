@@ -6,6 +6,7 @@
 #   scripts/load.sh [--connections 64] [--duration 10s] [--threads 2] [--durability strict|async]
 #                   [--users 1]
 #   WARDEN_BIN=path/to/warden scripts/load.sh …   # measure another build instead
+#   PERF_OUT=perf.data scripts/load.sh …          # also `perf record -g` the server under /v1/govern
 #
 # Builds the release binary, starts `warden serve` on a free port with a fresh data dir,
 # mints a token, runs wrk, checks that every 200 has its audit record, stops the server.
@@ -128,7 +129,12 @@ run() {
 }
 echo "body: $BODY_BYTES bytes; connections: $CONNECTIONS; duration: $DURATION per endpoint; audit durability: $DURABILITY; users: $USERS"
 H=$(run /healthz "$WORK/health.lua");  echo "healthz     $H"
+if [ -n "${PERF_OUT:-}" ]; then
+  perf record -g -o "$PERF_OUT" -p "$SERVER" 2>/dev/null &
+  PERF=$!
+fi
 G=$(run /v1/govern "$WORK/govern.lua"); echo "v1/govern   $G"
+if [ -n "${PERF_OUT:-}" ]; then kill -INT "$PERF"; wait "$PERF" || true; fi
 get() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
 python3 - "$(get "$H" rps)" "$(get "$G" rps)" <<'PY'
 import sys

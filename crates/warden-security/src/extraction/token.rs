@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 
 use super::bearer::parse_bearer;
 use super::cookie::{CookieExtractionError, CookieExtractor, DEFAULT_COOKIE_NAME};
@@ -66,6 +66,9 @@ pub struct TokenExtractor {
     chain: Vec<ExtractionMethod>,
     cookie: CookieExtractor,
     mcp_header_name: String,
+    /// `mcp_header_name` parsed once (`None` when it is not a valid header name, which no
+    /// request can carry).
+    mcp_header: Option<HeaderName>,
 }
 
 impl Default for TokenExtractor {
@@ -81,6 +84,7 @@ impl TokenExtractor {
             chain,
             cookie: CookieExtractor::new(DEFAULT_COOKIE_NAME),
             mcp_header_name: DEFAULT_MCP_PROXY_HEADER.to_owned(),
+            mcp_header: Some(HeaderName::from_static(DEFAULT_MCP_PROXY_HEADER)),
         }
     }
 
@@ -117,6 +121,7 @@ impl TokenExtractor {
     #[must_use]
     pub fn with_mcp_header_name(mut self, name: impl Into<String>) -> Self {
         self.mcp_header_name = name.into().to_ascii_lowercase();
+        self.mcp_header = HeaderName::from_bytes(self.mcp_header_name.as_bytes()).ok();
         self
     }
 
@@ -173,7 +178,7 @@ impl TokenExtractor {
         &self,
         headers: &HeaderMap,
     ) -> Result<String, TokenExtractionError> {
-        bearer_from(headers, http::header::AUTHORIZATION.as_str()).map_err(|missing| {
+        bearer_from(headers, Some(&http::header::AUTHORIZATION)).map_err(|missing| {
             if missing {
                 TokenExtractionError::MissingAuthorizationHeader
             } else {
@@ -187,7 +192,7 @@ impl TokenExtractor {
         &self,
         headers: &HeaderMap,
     ) -> Result<String, TokenExtractionError> {
-        bearer_from(headers, &self.mcp_header_name).map_err(|missing| {
+        bearer_from(headers, self.mcp_header.as_ref()).map_err(|missing| {
             if missing {
                 TokenExtractionError::MissingMcpProxyHeader
             } else {
@@ -209,7 +214,10 @@ impl TokenExtractor {
 }
 
 /// `Err(true)` when the header is absent, `Err(false)` when present but never a valid bearer.
-fn bearer_from(headers: &HeaderMap, name: &str) -> Result<String, bool> {
+fn bearer_from(headers: &HeaderMap, name: Option<&HeaderName>) -> Result<String, bool> {
+    let Some(name) = name else {
+        return Err(true);
+    };
     let mut seen = false;
     for value in headers.get_all(name) {
         seen = true;

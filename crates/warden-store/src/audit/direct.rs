@@ -17,7 +17,7 @@
 
 use std::path::Path;
 
-use rusqlite::{ErrorCode, OpenFlags, TransactionBehavior};
+use rusqlite::{ErrorCode, OpenFlags};
 use warden_security::audit::GENESIS_HASH;
 use warden_security::StoreError;
 
@@ -149,15 +149,12 @@ impl DirectSqlite {
         tail: Option<(i64, [u8; 32])>,
         batch: &[Pending],
     ) -> Result<(i64, [u8; 32]), Attempt> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| Attempt::Error(failed(&e)))?;
+        let tx = WriteTransaction::begin(&self.conn).map_err(|e| Attempt::Error(failed(&e)))?;
         // Dropping `tx` on an early return rolls the transaction back.
         let (last_seq, prev) = match tail {
             Some((seq, hash)) => (seq, hash.to_vec()),
             None => {
-                let row = tx.query_row(
+                let row = tx.conn.query_row(
                     "SELECT seq, chain_hash FROM audit_log ORDER BY seq DESC LIMIT 1",
                     [],
                     |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)),
@@ -172,6 +169,7 @@ impl DirectSqlite {
         let hashes = chain(mac, &prev, batch);
         {
             let mut insert = tx
+                .conn
                 .prepare_cached(INSERT)
                 .map_err(|e| Attempt::Error(failed(&e)))?;
             for (i, (p, hash)) in batch.iter().zip(&hashes).enumerate() {
@@ -201,6 +199,38 @@ impl DirectSqlite {
         tx.commit().map_err(|e| Attempt::Error(failed(&e)))?;
         let last = hashes.last().copied().unwrap_or([0u8; 32]);
         Ok((last_seq + 1, last))
+    }
+}
+
+/// `BEGIN IMMEDIATE` … `COMMIT` with both statements prepared once per connection (rusqlite's
+/// `Transaction` parses them again on every batch); rolls back when dropped uncommitted.
+struct WriteTransaction<'c> {
+    conn: &'c rusqlite::Connection,
+    committed: bool,
+}
+
+impl<'c> WriteTransaction<'c> {
+    fn begin(conn: &'c rusqlite::Connection) -> rusqlite::Result<Self> {
+        conn.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
+        Ok(Self {
+            conn,
+            committed: false,
+        })
+    }
+
+    fn commit(mut self) -> rusqlite::Result<()> {
+        self.conn.prepare_cached("COMMIT")?.execute([])?;
+        self.committed = true;
+        Ok(())
+    }
+}
+
+impl Drop for WriteTransaction<'_> {
+    fn drop(&mut self) {
+        // Only while a transaction is open: a failed `COMMIT` may have ended it already.
+        if !self.committed && !self.conn.is_autocommit() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
     }
 }
 
