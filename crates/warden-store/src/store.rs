@@ -120,7 +120,7 @@ impl Store {
     /// on PostgreSQL, whose audit indexes are on the log itself. Inside a Tokio runtime.
     pub fn audit_indexer(&self) -> Option<AuditIndexer> {
         match &self.backend {
-            Backend::Sqlite(pool) => Some(AuditIndexer::spawn(pool.clone(), INDEX_PERIOD)),
+            Backend::Sqlite(pool) => Some(AuditIndexer::spawn(pool, INDEX_PERIOD)),
             Backend::Postgres(_) => None,
         }
     }

@@ -2,7 +2,8 @@
 //!
 //! The writer's connection never checkpoints inside a commit (SQLite's automatic checkpoint
 //! would copy the WAL into the database while every strict append waits for that commit).
-//! Instead a background task runs `PRAGMA wal_checkpoint(PASSIVE)` on another connection every
+//! Instead a maintenance thread ([`super::background`], below the requests' priority) runs
+//! `PRAGMA wal_checkpoint(PASSIVE)` on a connection of its own every
 //! [`CheckpointPolicy::every`]: it copies WAL frames into the database beside the writer
 //! without blocking it.
 //!
@@ -22,9 +23,13 @@
 //! `/v1/govern` load a p99 of 7.5–14 ms instead of 5.4 ms, so the forced rewind is kept for
 //! the cap: rare, and never in normal operation.
 
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+use super::background::BackgroundJob;
+use crate::backend::SQLITE_BUSY_TIMEOUT;
 
 /// When the WAL is checkpointed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,61 +78,77 @@ impl WalControl {
     }
 }
 
-/// Aborts a background task when dropped (the checkpointer ends with the writer).
-#[derive(Debug)]
-pub(crate) struct AbortOnDrop(pub(crate) tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
-
-/// The background checkpoint: `PASSIVE` on a pooled connection every `policy.every`. Once the
-/// WAL holds `policy.force_frames`, passes follow each other until one copies at most
-/// `policy.finish_frames` (each copies what the writer appended during the one before), and
-/// then the writer is asked to finish at once: what is left for it to copy is small.
-pub(crate) async fn checkpoint_loop(
-    pool: sqlx::SqlitePool,
+/// Starts the background checkpoint of the SQLite database at `db` on a maintenance thread
+/// ([`super::background`]), which opens its own connection; it stops when the handle drops.
+pub(crate) fn spawn_checkpointer(
+    db: &Path,
     control: Arc<WalControl>,
     policy: CheckpointPolicy,
-) {
-    let mut tick = tokio::time::interval(policy.every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        tick.tick().await;
-        if pool.is_closed() {
-            return;
-        }
-        let mut copied_before: Option<i64> = None;
-        for pass in 1..=CATCH_UP_PASSES {
-            // (busy, frames in the WAL, frames copied back); -1s when not in WAL mode.
-            let done: Result<(i64, i64, i64), _> =
-                sqlx::query_as("PRAGMA main.wal_checkpoint(PASSIVE)")
-                    .fetch_one(&pool)
-                    .await;
-            let (log, copied) = match done {
-                Ok((_, log, copied)) => (log, copied),
+) -> std::io::Result<BackgroundJob> {
+    let db = db.to_path_buf();
+    let mut conn: Option<rusqlite::Connection> = None;
+    BackgroundJob::spawn("warden-wal-ckpt", policy.every, move || {
+        if conn.is_none() {
+            conn = match open(&db) {
+                Ok(c) => Some(c),
                 Err(e) => {
-                    tracing::debug!(error = %e, "background WAL checkpoint failed; retrying");
-                    break;
+                    tracing::debug!(error = %e, "cannot open the checkpoint connection; retrying");
+                    return;
                 }
             };
-            // Below the cap one pass per period: each pass syncs the files.
-            if log < policy.force_frames {
-                control.ask(false);
-                break;
-            }
-            let this_pass = copied_before.map(|before| copied - before);
-            if pass == CATCH_UP_PASSES
-                || this_pass.is_some_and(|n| (0..=policy.finish_frames).contains(&n))
-            {
-                control.ask(true);
-                break;
-            }
-            copied_before = Some(copied);
         }
+        if let Some(c) = &conn {
+            if checkpoint_round(c, &control, policy).is_err() {
+                // Start again from a fresh connection next time.
+                conn = None;
+            }
+        }
+    })
+}
+
+fn open(db: &Path) -> rusqlite::Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open_with_flags(
+        db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
+    // This connection writes nothing; it must not checkpoint other than when asked.
+    conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    Ok(conn)
+}
+
+/// One round of the background checkpoint: `PASSIVE` once, or, once the WAL holds
+/// `policy.force_frames`, passes back to back until one copies at most
+/// `policy.finish_frames` (each copies what the writer appended during the one before), and
+/// then the writer is asked to finish at once: what is left for it to copy is small.
+pub(crate) fn checkpoint_round(
+    conn: &rusqlite::Connection,
+    control: &WalControl,
+    policy: CheckpointPolicy,
+) -> rusqlite::Result<()> {
+    let mut copied_before: Option<i64> = None;
+    for pass in 1..=CATCH_UP_PASSES {
+        // (busy, frames in the WAL, frames copied back); -1s when not in WAL mode.
+        let (_, log, copied): (i64, i64, i64) = conn
+            .query_row("PRAGMA main.wal_checkpoint(PASSIVE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .inspect_err(|e| tracing::debug!(error = %e, "background WAL checkpoint failed"))?;
+        // Below the cap one pass per period: each pass syncs the files.
+        if log < policy.force_frames {
+            control.ask(false);
+            return Ok(());
+        }
+        let this_pass = copied_before.map(|before| copied - before);
+        if pass == CATCH_UP_PASSES
+            || this_pass.is_some_and(|n| (0..=policy.finish_frames).contains(&n))
+        {
+            control.ask(true);
+            return Ok(());
+        }
+        copied_before = Some(copied);
     }
+    Ok(())
 }
 
 /// Most back-to-back passes of one round before the writer is asked anyway.

@@ -16,9 +16,10 @@
 //!   (the database was replaced or restored), the index is rebuilt from the log;
 //! - deleting the file is safe: it is created again, empty, and filled from the log.
 //!
-//! `warden serve` catches up in the background ([`index_loop`]); every query catches up
-//! before it reads ([`catch_up`]), so that a log written only by `warden hook` runs is indexed
-//! by the first `warden audit query`.
+//! `warden serve` catches up in the background ([`AuditIndexer`], on a maintenance thread
+//! below the requests' priority: [`super::background`]); every query catches up before it
+//! reads ([`catch_up`]), so that a log written only by `warden hook` runs is indexed by the
+//! first `warden audit query`.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -27,7 +28,8 @@ use sqlx::sqlite::SqliteConnection;
 use sqlx::SqlitePool;
 use warden_security::StoreError;
 
-use crate::error;
+use super::background::BackgroundJob;
+use crate::backend::SQLITE_BUSY_TIMEOUT;
 
 /// Records copied per statement while catching up (bounds each write transaction of the
 /// index file).
@@ -63,15 +65,7 @@ pub(crate) fn prepare(db: &Path) -> Result<(), StoreError> {
         // Private like the log it is derived from (the `-wal`/`-shm` files follow its mode).
         let _ = crate::backend::create_private(&path);
         let conn = rusqlite::Connection::open_in_memory()?;
-        conn.execute("ATTACH DATABASE ?1 AS ix", [name])?;
-        for stmt in SETUP {
-            // `PRAGMA journal_mode` answers with a row.
-            conn.query_row(stmt, [], |_| Ok(())).or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(()),
-                e => Err(e),
-            })?;
-        }
-        Ok(())
+        attach_with(&conn, name)
     };
     match open() {
         Ok(()) => Ok(()),
@@ -91,6 +85,40 @@ pub(crate) fn prepare(db: &Path) -> Result<(), StoreError> {
         }
         Err(e) => Err(unusable(&e)),
     }
+}
+
+/// Attaches the index file `name` to a `rusqlite` connection as `ix`, with [`SETUP`].
+fn attach_with(conn: &rusqlite::Connection, name: &str) -> rusqlite::Result<()> {
+    conn.execute("ATTACH DATABASE ?1 AS ix", [name])?;
+    for stmt in SETUP {
+        // `PRAGMA journal_mode` answers with a row.
+        conn.query_row(stmt, [], |_| Ok(())).or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(()),
+            e => Err(e),
+        })?;
+    }
+    Ok(())
+}
+
+/// A connection to the database at `db` with its index attached, for catching the index up.
+fn open_for_indexing(db: &Path) -> Result<rusqlite::Connection, StoreError> {
+    let failed = |e: &dyn std::fmt::Display| {
+        StoreError::Unavailable(format!(
+            "cannot open the audit index of {}: {e}",
+            db.display()
+        ))
+    };
+    let path = index_path(db);
+    let name = utf8(&path).map_err(|e| failed(&e))?;
+    let conn = rusqlite::Connection::open_with_flags(
+        db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| failed(&e))?;
+    conn.busy_timeout(SQLITE_BUSY_TIMEOUT)
+        .map_err(|e| failed(&e))?;
+    attach_with(&conn, name).map_err(|e| failed(&e))?;
+    Ok(conn)
 }
 
 /// The index file's path as SQL text (`ATTACH` takes a string).
@@ -144,31 +172,33 @@ const STALE: &str =
 const COPY: &str =
     "INSERT OR IGNORE INTO ix.audit_index (seq, time_ms, user_id, target, decision) \
      SELECT seq, time_ms, user_id, target, decision FROM main.audit_log \
-     WHERE seq > (SELECT COALESCE(MAX(seq), 0) FROM ix.audit_index) ORDER BY seq LIMIT $1";
+     WHERE seq > (SELECT COALESCE(MAX(seq), 0) FROM ix.audit_index) ORDER BY seq LIMIT ?1";
 
-/// Brings the index up to the log's last committed record; returns how many records were
-/// indexed. Rebuilds the index first when its last entry disagrees with the log.
+/// Brings the index of the database behind `pool` up to the log's last committed record;
+/// returns how many records were indexed. Runs on a blocking thread with a connection of its
+/// own (see [`catch_up_on`]).
 pub(crate) async fn catch_up(pool: &SqlitePool) -> Result<u64, StoreError> {
-    let mut conn = pool.acquire().await.map_err(error::sql)?;
-    let stale: i64 = sqlx::query_scalar(STALE)
-        .fetch_one(&mut *conn)
+    let db = pool.connect_options().get_filename().to_path_buf();
+    tokio::task::spawn_blocking(move || catch_up_on(&open_for_indexing(&db)?))
         .await
-        .map_err(error::sql)?;
+        .map_err(|e| StoreError::Other(format!("the audit index task failed: {e}")))?
+}
+
+/// Brings the index attached to `conn` up to the log's last committed record; returns how
+/// many records were indexed. Rebuilds the index first when its last entry disagrees with
+/// the log.
+fn catch_up_on(conn: &rusqlite::Connection) -> Result<u64, StoreError> {
+    let sql = |e: rusqlite::Error| StoreError::Unavailable(format!("audit index: {e}"));
+    let stale: i64 = conn.query_row(STALE, [], |r| r.get(0)).map_err(sql)?;
     if stale > 0 {
         tracing::warn!("the audit index disagrees with the audit log; rebuilding it");
-        sqlx::query("DELETE FROM ix.audit_index")
-            .execute(&mut *conn)
-            .await
-            .map_err(error::sql)?;
+        conn.execute("DELETE FROM ix.audit_index", [])
+            .map_err(sql)?;
     }
+    let mut copy = conn.prepare_cached(COPY).map_err(sql)?;
     let mut indexed = 0_u64;
     loop {
-        let done = sqlx::query(COPY)
-            .bind(CHUNK)
-            .execute(&mut *conn)
-            .await
-            .map_err(error::sql)?
-            .rows_affected();
+        let done = copy.execute([CHUNK]).map_err(sql)? as u64;
         indexed += done;
         if done < CHUNK as u64 {
             return Ok(indexed);
@@ -179,38 +209,46 @@ pub(crate) async fn catch_up(pool: &SqlitePool) -> Result<u64, StoreError> {
 /// The background catch-up of the audit index; stops when dropped.
 #[derive(Debug)]
 pub struct AuditIndexer {
-    _task: super::checkpoint::AbortOnDrop,
+    _job: Option<BackgroundJob>,
 }
 
 impl AuditIndexer {
-    /// Starts catching the index of `pool` up every `period`. Inside a Tokio runtime.
-    pub(crate) fn spawn(pool: SqlitePool, period: Duration) -> Self {
-        Self {
-            _task: super::checkpoint::AbortOnDrop(tokio::spawn(index_loop(pool, period))),
-        }
-    }
-}
-
-/// Catches the index up every `period` until dropped (see [`crate::Store::audit_indexer`]).
-/// A failure is logged once when it starts and once when it ends; queries stay correct
-/// meanwhile (they read the log beyond the index).
-async fn index_loop(pool: SqlitePool, period: Duration) {
-    let mut tick = tokio::time::interval(period);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut failing = false;
-    loop {
-        tick.tick().await;
-        match catch_up(&pool).await {
-            Ok(_) if failing => {
-                failing = false;
-                tracing::info!("the audit index is being kept up to date again");
+    /// Starts catching the index of `pool`'s database up every `period`, on a maintenance
+    /// thread ([`super::background`]) with a connection of its own.
+    pub(crate) fn spawn(pool: &SqlitePool, period: Duration) -> Self {
+        let db = pool.connect_options().get_filename().to_path_buf();
+        let mut conn: Option<rusqlite::Connection> = None;
+        // A failure is logged once when it starts and once when it ends; queries stay
+        // correct meanwhile (they read the log beyond the index).
+        let mut failing = false;
+        let job = BackgroundJob::spawn("warden-audit-ix", period, move || {
+            let done = match conn.take() {
+                Some(c) => Ok(c),
+                None => open_for_indexing(&db),
             }
-            Ok(_) => {}
-            Err(e) if !failing => {
-                failing = true;
-                tracing::warn!(error = %e, "cannot update the audit index; queries read the log beyond it");
+            .and_then(|c| catch_up_on(&c).map(|_| c));
+            match done {
+                Ok(c) => {
+                    conn = Some(c);
+                    if failing {
+                        failing = false;
+                        tracing::info!("the audit index is being kept up to date again");
+                    }
+                }
+                Err(e) => {
+                    if !failing {
+                        failing = true;
+                        tracing::warn!(error = %e, "cannot update the audit index; queries read the log beyond it");
+                    }
+                }
             }
-            Err(_) => {}
+        });
+        match job {
+            Ok(job) => Self { _job: Some(job) },
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot start the audit index thread; queries index before they read");
+                Self { _job: None }
+            }
         }
     }
 }

@@ -7,6 +7,7 @@
 //! Rows are only ever inserted. On SQLite the query columns are indexed behind the log, in a
 //! second file ([`index`]); on PostgreSQL by indexes on `audit_log`.
 
+mod background;
 mod checkpoint;
 mod direct;
 mod index;

@@ -41,7 +41,7 @@ use tokio::sync::{mpsc, oneshot};
 use warden_security::audit::{AuditRecord, AuditSink, GENESIS_HASH};
 use warden_security::StoreError;
 
-use super::checkpoint::{checkpoint_loop, AbortOnDrop, CheckpointPolicy, WalControl};
+use super::checkpoint::{spawn_checkpointer, CheckpointPolicy, WalControl};
 use super::direct::{DirectError, DirectSqlite};
 use crate::audit_key::AuditKey;
 use crate::backend::{Backend, SQLITE_BUSY_TIMEOUT};
@@ -344,11 +344,17 @@ async fn open_direct(pool: &sqlx::SqlitePool) -> Result<DirectSqlite, StoreError
 impl Worker {
     async fn run(mut self, mut rx: mpsc::Receiver<Msg>) {
         let _checkpointer = match &self.backend {
-            Backend::Sqlite(pool) => Some(AbortOnDrop(tokio::spawn(checkpoint_loop(
-                pool.clone(),
-                self.wal.clone(),
-                self.checkpoints,
-            )))),
+            Backend::Sqlite(pool) => {
+                let db = pool.connect_options().get_filename().to_path_buf();
+                match spawn_checkpointer(&db, self.wal.clone(), self.checkpoints) {
+                    Ok(job) => Some(job),
+                    Err(e) => {
+                        // The WAL then grows until the next start; appends go on.
+                        tracing::error!(error = %e, "cannot start the WAL checkpoint thread");
+                        None
+                    }
+                }
+            }
             Backend::Postgres(_) => None,
         };
         let mut batch: Vec<Pending> = Vec::with_capacity(self.batch_size);
