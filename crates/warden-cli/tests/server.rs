@@ -706,3 +706,190 @@ fn a_user_revokes_its_own_tokens_but_not_another_users() {
     s.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The `kid` in a token's header.
+fn kid_of(token: &str) -> String {
+    use base64::Engine as _;
+    let header = token.split('.').next().unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .unwrap();
+    let v: Value = serde_json::from_slice(&bytes).unwrap();
+    v["kid"].as_str().unwrap().to_owned()
+}
+
+/// Polls `check` for up to 10 s.
+fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !check() {
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn a_running_server_follows_key_rotation_and_retirement() {
+    let dir = temp_dir("key-reload");
+    let data = dir.join("data");
+    let c = client();
+    let s = Server::start(&data, "");
+    let admin = s.admin_token();
+    let old_kid = kid_of(&admin);
+    let call = json!({"tool":"Read","arguments":{"file_path":"/src/a.rs"}});
+    let jwks_kids = |c: &Client| -> Vec<String> {
+        let (_, v) = get(c, &s.url("/.well-known/jwks.json"), None);
+        v["keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| k["kid"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let out = cli(&["keys", "rotate", "--alg", "ES256"], &data);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eventually("the JWKS lists the new key", || jwks_kids(&c).len() == 2);
+    let new_kid = jwks_kids(&c).into_iter().find(|k| *k != old_kid).unwrap();
+    // The server signs with the new active key, and the old one still verifies.
+    let minted = mint(&c, &s, &admin, "user");
+    assert_eq!(kid_of(&minted), new_kid);
+    assert_eq!(
+        post_json(&c, &s.url("/v1/govern"), Some(&minted), &call).0,
+        200
+    );
+    assert_eq!(
+        post_json(&c, &s.url("/v1/govern"), Some(&admin), &call).0,
+        200
+    );
+
+    let out = cli(&["keys", "retire", &old_kid], &data);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eventually("a token of the retired key is refused", || {
+        let (st, v) = post_json(&c, &s.url("/v1/govern"), Some(&admin), &call);
+        st == 401 && v["error"]["code"] == "unknown_kid"
+    });
+    assert_eq!(jwks_kids(&c), vec![new_kid]);
+    assert_eq!(
+        post_json(&c, &s.url("/v1/govern"), Some(&minted), &call).0,
+        200
+    );
+
+    // A key file that does not load keeps the keys in force.
+    std::fs::write(data.join("keys.json"), "{not json").unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert_eq!(
+        post_json(&c, &s.url("/v1/govern"), Some(&minted), &call).0,
+        200
+    );
+    s.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn introspect(c: &Client, s: &Server, admin: &str, token: &str) -> Value {
+    c.post(s.url("/v1/tokens/introspect"))
+        .bearer_auth(admin)
+        .form(&[("token", token)])
+        .send()
+        .unwrap()
+        .json()
+        .unwrap()
+}
+
+#[test]
+fn introspection_matches_authentication_and_omits_absent_claims() {
+    let dir = temp_dir("introspect");
+    let data = dir.join("data");
+    let c = client();
+    let s = Server::start(&data, "");
+    let admin = s.admin_token();
+
+    let user = mint(&c, &s, &admin, "user");
+    let v = introspect(&c, &s, &admin, &user);
+    assert_eq!(v["active"], true, "{v}");
+    assert_eq!(v["user_type"], "user", "{v}");
+    assert!(
+        v.as_object().unwrap().values().all(|m| !m.is_null()),
+        "absent claims are left out, not null: {v}"
+    );
+
+    // A token claiming more than its scopes grant is refused as a bearer, so it is not active.
+    let out = cli(
+        &[
+            "token",
+            "mint",
+            "session",
+            "--user-id",
+            "mallory",
+            "--session-id",
+            "s1",
+            "--scope",
+            "user",
+            "--user-type",
+            "admin",
+        ],
+        &data,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let over = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let call = json!({"tool":"Read","arguments":{"file_path":"/src/a.rs"}});
+    assert_eq!(
+        post_json(&c, &s.url("/v1/govern"), Some(&over), &call).0,
+        401
+    );
+    assert_eq!(introspect(&c, &s, &admin, &over), json!({"active": false}));
+    s.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn tokens_over_the_size_limit_are_not_minted() {
+    let dir = temp_dir("mint-size");
+    let data = dir.join("data");
+    let c = client();
+    let s = Server::start(&data, "");
+    let admin = s.admin_token();
+    let long = "e".repeat(9000);
+    let (st, v) = post_json(
+        &c,
+        &s.url("/v1/tokens"),
+        Some(&admin),
+        &json!({"kind":"session","user_id":"a","email":long,"scope":"user","ttl_secs":60}),
+    );
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (400, Some("invalid_request")),
+        "{v}"
+    );
+    s.stop();
+    let out = cli(
+        &[
+            "token",
+            "mint",
+            "session",
+            "--user-id",
+            "a",
+            "--email",
+            &long,
+        ],
+        &data,
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -386,3 +386,34 @@ fn inspect_malformed_is_exit_1() {
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(json(&o)["error"]["code"], "malformed");
 }
+
+#[test]
+fn verify_with_a_configured_store_that_does_not_exist_is_store_unavailable() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = generate(dir.path(), "EdDSA");
+    let token = mint_admin(&keys, &[]);
+    let missing = dir.path().join("typo").join("warden.db");
+    let cfg = dir.path().join("warden.toml");
+    std::fs::write(
+        &cfg,
+        format!("[store]\nurl = \"sqlite://{}\"\n", missing.display()),
+    )
+    .unwrap();
+    let o = run(warden()
+        .arg("--config")
+        .arg(&cfg)
+        .args(["token", "verify", &token, "--keys"])
+        .arg(&keys));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_eq!(json(&o)["error"]["code"], "store_unavailable");
+    assert!(!missing.exists(), "verify created the configured database");
+    assert!(
+        !missing.parent().unwrap().exists(),
+        "verify created its directory"
+    );
+}

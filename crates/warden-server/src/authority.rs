@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use axum::http::HeaderMap;
 use serde_json::{json, Value};
-use warden_security::auth::{AuthError, AuthValidationService};
+use warden_security::auth::{effective_user_type, AuthError, AuthValidationService};
 use warden_security::{
-    AdminTokenParams, JwtService, SessionGenerator, SessionParams, TokenValidator,
+    AdminTokenParams, JwtService, MintError, SessionGenerator, SessionParams, TokenValidator,
 };
 use warden_store::PersistentRevocationStore;
 use warden_types::{RequestContext, Scopes, SessionId, UserId};
@@ -40,17 +40,22 @@ impl Authenticate for ServiceAuthenticator {
     }
 }
 
-/// Mints with the active key, validates with the pinned validator, revokes durably.
+/// Mints with the active key, validates with the pinned validator, revokes durably. Minting
+/// and the JWKS use the validator's current key set, which a key reload replaces
+/// ([`crate::runtime`]): the server signs with the key it verifies with.
 pub struct WardenTokenAuthority {
-    /// Minting.
-    pub jwt: JwtService,
-    /// Validation (with revocation and cache).
+    /// Validation (with revocation and cache) and the current key set.
     pub validator: Arc<TokenValidator>,
     /// Durable revocation list.
     pub revocations: Arc<PersistentRevocationStore>,
 }
 
 impl WardenTokenAuthority {
+    /// A minter over the current key set.
+    fn minter(&self) -> JwtService {
+        JwtService::new(self.validator.keys())
+    }
+
     fn ttl(req: &MintRequest) -> Result<i64, ApiError> {
         let ttl = req.ttl_secs.unwrap_or(DEFAULT_TTL_SECS);
         if ttl <= 0 || ttl > MAX_TTL_SECS {
@@ -78,7 +83,7 @@ impl TokenAuthority for WardenTokenAuthority {
         let email = req.email.clone().unwrap_or_default();
         let duration = Duration::from_secs(ttl.unsigned_abs());
         let token = match req.kind.as_str() {
-            "admin" => self.jwt.generate_admin_token(&AdminTokenParams {
+            "admin" => self.minter().generate_admin_token(&AdminTokenParams {
                 user_id,
                 session_id,
                 email,
@@ -93,7 +98,7 @@ impl TokenAuthority for WardenTokenAuthority {
                 );
                 let mut params = SessionParams::new(user_id, session_id, email, scopes);
                 params.duration = duration;
-                SessionGenerator::new(self.jwt.clone()).generate(&params)
+                SessionGenerator::new(self.minter()).generate(&params)
             }
             other => {
                 return Err(ApiError::bad_request(
@@ -102,7 +107,10 @@ impl TokenAuthority for WardenTokenAuthority {
                 ))
             }
         }
-        .map_err(|e| ApiError::internal(format!("cannot mint token: {e}")))?;
+        .map_err(|e| match e {
+            MintError::TooLarge { .. } => ApiError::bad_request("invalid_request", e.to_string()),
+            e => ApiError::internal(format!("cannot mint token: {e}")),
+        })?;
         Ok(MintResponse {
             access_token: token,
             token_type: "Bearer",
@@ -110,26 +118,55 @@ impl TokenAuthority for WardenTokenAuthority {
         })
     }
 
+    /// RFC 7662: `active` only for a token this server would accept as a bearer (the same
+    /// session and user-type checks as authentication), with the user type it stands for;
+    /// claims the token does not carry are left out rather than answered as null, 0 or "".
     fn introspect(&self, token: &str) -> Value {
-        match self.validator.validate(token) {
-            Ok(c) => json!({
-                "active": true,
-                "sub": c.sub,
-                "scope": c.scope.to_string(),
-                "client_id": c.client_id,
-                "username": c.username,
-                "token_type": c.token_type,
-                "exp": c.exp,
-                "iat": c.iat,
-                "nbf": c.nbf,
-                "iss": c.iss,
-                "aud": c.aud,
-                "jti": c.jti,
-                "session_id": c.session_id,
-                "user_type": c.user_type,
-            }),
-            Err(_) => json!({"active": false}),
+        let Ok(c) = self.validator.validate(token) else {
+            return json!({"active": false});
+        };
+        let session = c.session_id.as_deref().filter(|s| !s.is_empty());
+        let (Some(session), Ok(user_type)) = (session, effective_user_type(&c)) else {
+            return json!({"active": false});
+        };
+        let mut out = serde_json::Map::new();
+        out.insert("active".into(), json!(true));
+        out.insert("sub".into(), json!(c.sub));
+        out.insert("scope".into(), json!(c.scope.to_string()));
+        out.insert("exp".into(), json!(c.exp));
+        out.insert("iss".into(), json!(c.iss));
+        out.insert("aud".into(), json!(c.aud));
+        out.insert("session_id".into(), json!(session));
+        out.insert("user_type".into(), json!(user_type));
+        let optional = [
+            ("client_id", c.client_id.clone().map(Value::from)),
+            (
+                "username",
+                Some(c.username.clone())
+                    .filter(|u| !u.is_empty())
+                    .map(Value::from),
+            ),
+            (
+                "token_type",
+                Some(c.token_type.clone())
+                    .filter(|t| !t.is_empty())
+                    .map(Value::from),
+            ),
+            ("iat", Some(c.iat).filter(|&t| t > 0).map(Value::from)),
+            ("nbf", c.nbf.map(Value::from)),
+            (
+                "jti",
+                Some(c.jti.clone())
+                    .filter(|j| !j.is_empty())
+                    .map(Value::from),
+            ),
+        ];
+        for (name, value) in optional {
+            if let Some(v) = value {
+                out.insert(name.into(), v);
+            }
         }
+        Value::Object(out)
     }
 
     async fn revoke(&self, token: &str) -> Result<(), ApiError> {
@@ -151,6 +188,6 @@ impl TokenAuthority for WardenTokenAuthority {
     }
 
     fn jwks(&self) -> Value {
-        self.jwt.keys().public_jwks()
+        self.validator.keys().public_jwks()
     }
 }

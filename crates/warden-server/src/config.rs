@@ -84,7 +84,13 @@ pub struct ServerConfig {
     /// with, `["web", "api", "a2a", "mcp"]`); a token for another service is refused with
     /// `wrong_audience`, one without `aud` with `missing_claim`.
     pub audiences: Vec<String>,
+    /// Clock leeway in seconds for a bearer token's `nbf` and `iat` (default 30, at most
+    /// 300); `exp` gets none.
+    pub leeway_secs: u64,
 }
+
+/// The most clock leeway `[server] leeway_secs` accepts.
+pub const MAX_LEEWAY_SECS: u64 = 300;
 
 impl Default for ServerConfig {
     fn default() -> Self {
@@ -98,6 +104,7 @@ impl Default for ServerConfig {
                 .iter()
                 .map(|a| a.as_str().to_owned())
                 .collect(),
+            leeway_secs: warden_security::jwt::DEFAULT_LEEWAY_SECS.unsigned_abs(),
         }
     }
 }
@@ -119,6 +126,12 @@ impl ServerConfig {
         }
         if self.audiences.is_empty() || self.audiences.iter().any(|a| a.trim().is_empty()) {
             return Err("server.audiences must name at least one audience, none empty".to_owned());
+        }
+        if self.leeway_secs > MAX_LEEWAY_SECS {
+            return Err(format!(
+                "server.leeway_secs must be at most {MAX_LEEWAY_SECS}, not {}",
+                self.leeway_secs
+            ));
         }
         Ok(())
     }
@@ -234,6 +247,14 @@ mod tests {
         assert!(server("audiences = []").is_err());
         assert!(server("audiences = [\"\"]").is_err());
         assert!(server("audiences = [\"billing\"]").is_ok());
+    }
+
+    #[test]
+    fn leeway_is_configurable_within_bounds() {
+        assert_eq!(WardenConfig::default().server.leeway_secs, 30);
+        assert!(server("leeway_secs = 0").is_ok());
+        assert!(server("leeway_secs = 120").is_ok());
+        assert!(server("leeway_secs = 301").is_err());
     }
 
     #[test]

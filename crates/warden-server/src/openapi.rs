@@ -404,12 +404,14 @@ pub enum UserType {
     Unknown,
 }
 
-/// RFC 7662 introspection response: `{"active":false}` for any token that does not validate,
-/// else `active` and the token's claims.
+/// RFC 7662 introspection response: `{"active":false}` for any token this server would not
+/// accept as a bearer, else `active` and the token's claims; claims the token does not carry
+/// are left out.
 #[derive(ToSchema)]
 #[schema(example = json!({"active": false}))]
 pub struct Introspection {
-    /// True when the token validates (signature, expiry, issuer, audience, revocation).
+    /// True when the token validates (signature, expiry, issuer, audience, revocation) and
+    /// passes authentication's checks (a session id; a user type its scopes grant).
     pub active: bool,
     /// Subject (user id).
     #[schema(required = false)]
@@ -419,8 +421,8 @@ pub struct Introspection {
     pub scope: String,
     /// OAuth client id.
     #[schema(required = false)]
-    pub client_id: Option<String>,
-    /// User name (may be empty).
+    pub client_id: String,
+    /// User name.
     #[schema(required = false)]
     pub username: String,
     /// Always `Bearer`.
@@ -434,7 +436,7 @@ pub struct Introspection {
     pub iat: i64,
     /// Not before (unix seconds).
     #[schema(required = false)]
-    pub nbf: Option<i64>,
+    pub nbf: i64,
     /// Issuer.
     #[schema(required = false)]
     pub iss: String,
@@ -446,8 +448,8 @@ pub struct Introspection {
     pub jti: String,
     /// Session id.
     #[schema(required = false)]
-    pub session_id: Option<String>,
-    /// Kind of principal.
+    pub session_id: String,
+    /// Kind of principal (as authentication derives it from the scopes).
     #[schema(required = false)]
     pub user_type: UserType,
 }

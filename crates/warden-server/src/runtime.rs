@@ -168,12 +168,13 @@ impl ReadinessCheck for StoreReady {
     }
 }
 
-struct KeysReady(Arc<KeySet>);
+struct KeysReady(Arc<TokenValidator>);
 
 #[async_trait::async_trait]
 impl ReadinessCheck for KeysReady {
     async fn check(&self) -> Result<(), String> {
         self.0
+            .keys()
             .active_key()
             .map(|_| ())
             .ok_or_else(|| "no active signing key".to_owned())
@@ -207,6 +208,56 @@ fn spawn_revocation_refresh(revocations: Arc<warden_store::PersistentRevocationS
                 tracing::warn!(error = %e, "cannot refresh the revocation list");
             }
             r.prune(warden_security::time::now_secs());
+        }
+    });
+}
+
+/// How often a running server looks at `keys.json` for a rotation or retirement.
+pub const KEY_RELOAD_PERIOD: Duration = Duration::from_secs(1);
+
+/// Reloads the signing and verification keys when `keys.json` changes (`warden keys rotate`
+/// / `retire` against the data dir of a running server): the new active key signs from then
+/// on, a retired key stops verifying at once (the validation cache is cleared) and the JWKS
+/// follows. A file that does not load keeps the keys in force and is reported once per
+/// change.
+fn spawn_key_reload(path: std::path::PathBuf, validator: Arc<TokenValidator>) {
+    let weak = Arc::downgrade(&validator);
+    drop(validator);
+    let stamp = |p: &std::path::Path| {
+        std::fs::metadata(p)
+            .ok()
+            .map(|m| (m.modified().ok(), m.len()))
+    };
+    tokio::spawn(async move {
+        let mut seen = stamp(&path);
+        let mut tick = tokio::time::interval(KEY_RELOAD_PERIOD);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let Some(validator) = weak.upgrade() else {
+                break;
+            };
+            let now = stamp(&path);
+            if now == seen {
+                continue;
+            }
+            seen = now;
+            let loaded = std::fs::read_to_string(&path)
+                .map_err(|e| e.to_string())
+                .and_then(|text| KeySet::from_json(&text).map_err(|e| e.to_string()));
+            match loaded {
+                Ok(keys) if keys.active_key().is_some() => {
+                    let active = keys.active_key().map(|k| k.kid().to_owned());
+                    validator.replace_keys(Arc::new(keys));
+                    tracing::info!(path = %path.display(), active = ?active, "reloaded the signing keys");
+                }
+                Ok(_) => {
+                    tracing::error!(path = %path.display(), "the changed key file has no active key; keeping the keys in force")
+                }
+                Err(e) => {
+                    tracing::error!(path = %path.display(), error = %e, "cannot load the changed key file; keeping the keys in force")
+                }
+            }
         }
     });
 }
@@ -278,21 +329,25 @@ impl Runtime {
         scanner
             .compile_all()
             .map_err(|e| RuntimeError::Config(e.to_string()))?;
-        let jwt = JwtService::new(keys.clone());
+        let issuer = JwtService::new(keys.clone()).issuer().to_owned();
         let validator = Arc::new(
             TokenValidator::new(keys.clone())
-                .with_issuer(jwt.issuer().to_owned())
+                .with_issuer(issuer)
                 .with_audiences(config.server.audiences.iter().cloned())
+                .with_leeway(
+                    i64::try_from(config.server.leeway_secs)
+                        .unwrap_or(warden_security::jwt::DEFAULT_LEEWAY_SECS),
+                )
                 .with_revocation(revocations.clone())
                 .with_cache(TOKEN_CACHE_CAPACITY),
         );
+        spawn_key_reload(dd.keys(), validator.clone());
         let auth = AuthValidationService::new(validator.clone(), AuthMode::Required);
         let audit_log: Arc<dyn AuditLog> = Arc::new(store.audit_log());
         let state = AppState::new(Services {
             auth: Arc::new(ServiceAuthenticator(Arc::new(auth))),
             tokens: Arc::new(WardenTokenAuthority {
-                jwt,
-                validator,
+                validator: validator.clone(),
                 revocations,
             }),
             engine: Arc::new(engine),
@@ -312,7 +367,7 @@ impl Runtime {
                 ),
                 (
                     "keys".to_owned(),
-                    Arc::new(KeysReady(keys)) as Arc<dyn ReadinessCheck>,
+                    Arc::new(KeysReady(validator.clone())) as Arc<dyn ReadinessCheck>,
                 ),
             ],
         });

@@ -95,6 +95,11 @@ impl StoreConfig {
         }
     }
 
+    /// The database file of a configured `sqlite:` URL; `None` for PostgreSQL or no URL.
+    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
+        self.url.as_deref().and_then(crate::backend::sqlite_path)
+    }
+
     /// The connect timeout as a `Duration`.
     pub fn connect_timeout(&self) -> Duration {
         Duration::from_millis(self.connect_timeout_ms)

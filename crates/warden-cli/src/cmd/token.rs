@@ -285,6 +285,17 @@ fn revocation_list(a: &VerifyArgs) -> Result<Option<Arc<dyn RevocationStore>>, C
             format!("cannot read the revocation list: {e}"),
         )
     };
+    // Opening a SQLite URL creates the file: a mistyped path would check the token against
+    // a new, empty revocation list and pass a revoked token.
+    if let Some(db) = cfg.store.sqlite_file().filter(|db| !db.is_file()) {
+        return Err(CliError::failure(
+            "store_unavailable",
+            format!(
+                "cannot read the revocation list: the configured store {} does not exist",
+                db.display()
+            ),
+        ));
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

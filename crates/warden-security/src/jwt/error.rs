@@ -115,6 +115,14 @@ pub enum MintError {
     /// The backend failed to sign.
     #[error("signing failed")]
     Sign,
+    /// The token would exceed the size validators accept ([`super::MAX_TOKEN_LEN`]).
+    #[error("the token would be {len} bytes, over the {max}-byte limit (shorten the claims)")]
+    TooLarge {
+        /// Its length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
 }
 
 #[cfg(test)]

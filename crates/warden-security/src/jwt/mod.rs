@@ -157,12 +157,21 @@ impl JwtService {
     }
 }
 
-/// Encodes and signs `claims` with `key` (`{"alg","typ":"JWT","kid"}` header).
+/// Encodes and signs `claims` with `key` (`{"alg","typ":"JWT","kid"}` header). A token that
+/// validators would refuse for its size ([`MAX_TOKEN_LEN`]) is not minted.
 pub fn encode(claims: &JwtClaims, key: &Key) -> Result<String, MintError> {
     let signer = key.sign.as_ref().ok_or(MintError::NoSigningKey)?;
     let header = serde_json::json!({"alg": key.alg().as_str(), "typ": "JWT", "kid": key.kid()});
     let header = serde_json::to_vec(&header).map_err(|e| MintError::Encode(e.to_string()))?;
     let payload = serde_json::to_vec(claims).map_err(|e| MintError::Encode(e.to_string()))?;
+    // Base64url of both segments plus the dots, before the signature (at most 1024 bytes).
+    let unsigned = (header.len() + payload.len()).div_ceil(3) * 4 + 2;
+    if unsigned > MAX_TOKEN_LEN {
+        return Err(MintError::TooLarge {
+            len: unsigned,
+            max: MAX_TOKEN_LEN,
+        });
+    }
     let mut out = String::with_capacity((header.len() + payload.len()) * 4 / 3 + 400);
     URL_SAFE_NO_PAD.encode_string(&header, &mut out);
     out.push('.');
@@ -170,6 +179,12 @@ pub fn encode(claims: &JwtClaims, key: &Key) -> Result<String, MintError> {
     let sig = backend::sign(key.alg(), signer, out.as_bytes()).map_err(|_| MintError::Sign)?;
     out.push('.');
     URL_SAFE_NO_PAD.encode_string(&sig, &mut out);
+    if out.len() > MAX_TOKEN_LEN {
+        return Err(MintError::TooLarge {
+            len: out.len(),
+            max: MAX_TOKEN_LEN,
+        });
+    }
     Ok(out)
 }
 

@@ -67,6 +67,12 @@ pub(crate) fn b64_decode_into(input: &str, out: &mut [u8]) -> Option<usize> {
         .map(|s| s.len())
 }
 
+/// True when `input` is strict base64url (no padding, canonical trailing bits), whatever
+/// its length.
+pub(crate) fn is_strict_b64(input: &str) -> bool {
+    base64_simd::URL_SAFE_NO_PAD.check(input.as_bytes()).is_ok()
+}
+
 /// Decodes strict base64url into a fresh vector.
 pub(crate) fn b64_decode(input: &str) -> Option<Vec<u8>> {
     base64_simd::URL_SAFE_NO_PAD

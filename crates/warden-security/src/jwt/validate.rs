@@ -231,11 +231,19 @@ impl TokenValidator {
     fn validate_uncached(&self, token: &str, now: i64) -> Result<JwtClaims, JwtError> {
         let segs = parse::split(token)?;
 
-        // Header: small, decoded on the stack.
+        // Header: usually small, decoded on the stack; a large one (an `x5c` chain, which is
+        // ignored) on the heap, within the token's size limit.
         let mut hbuf = [0u8; 512];
-        let hlen = parse::b64_decode_into(segs.header, &mut hbuf)
-            .ok_or_else(|| JwtError::malformed("header is not strict base64url or too long"))?;
-        let header = parse::parse_header(&hbuf[..hlen])?;
+        let heap_header;
+        let header_bytes: &[u8] = match parse::b64_decode_into(segs.header, &mut hbuf) {
+            Some(n) => hbuf.get(..n).unwrap_or_default(),
+            None => {
+                heap_header = parse::b64_decode(segs.header)
+                    .ok_or_else(|| JwtError::malformed("header is not strict base64url"))?;
+                &heap_header
+            }
+        };
+        let header = parse::parse_header(header_bytes)?;
         let alg_name = header
             .alg
             .as_ref()
@@ -272,9 +280,15 @@ impl TokenValidator {
             )));
         }
 
+        // The longest signature of a supported key (RSA-8192) is 1024 bytes: a longer one is
+        // a bad signature; one that is not strict base64url is malformed, like the other
+        // segments.
         let mut sbuf = [0u8; 1024];
-        let slen =
-            parse::b64_decode_into(segs.signature, &mut sbuf).ok_or(JwtError::BadSignature)?;
+        let slen = match parse::b64_decode_into(segs.signature, &mut sbuf) {
+            Some(n) => n,
+            None if parse::is_strict_b64(segs.signature) => return Err(JwtError::BadSignature),
+            None => return Err(JwtError::malformed("signature is not strict base64url")),
+        };
         if !backend::verify(
             alg,
             &key.verify,

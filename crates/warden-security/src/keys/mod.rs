@@ -433,7 +433,7 @@ impl Key {
     /// Parses one JWK. `Ok(None)` when the key is not meant for signatures (`use` ≠ `sig`).
     fn from_raw(v: &serde_json::value::RawValue) -> Result<Option<Key>, KeyError> {
         let repr: JwkRepr = serde_json::from_str(v.get())
-            .map_err(|e| KeyError::InvalidDocument(format!("bad JWK: {e}")))?;
+            .map_err(|e| KeyError::InvalidDocument(format!("bad JWK: {}", where_invalid(&e))))?;
         if let Some(u) = &repr.use_ {
             if u != "sig" {
                 return Ok(None);
@@ -668,7 +668,7 @@ impl KeySet {
 
     fn parse(text: &str, lenient: bool) -> Result<KeySet, KeyError> {
         let doc: JwksRepr =
-            serde_json::from_str(text).map_err(|e| KeyError::InvalidDocument(e.to_string()))?;
+            serde_json::from_str(text).map_err(|e| KeyError::InvalidDocument(where_invalid(&e)))?;
         let mut set = KeySet::new();
         for v in doc.keys {
             match Key::from_raw(v) {
@@ -812,6 +812,23 @@ impl KeySet {
             })
             .collect()
     }
+}
+
+/// What is wrong with a key document and where, without any of its values: serde's own
+/// messages quote the offending value (`invalid type: string "-----BEGIN PRIVATE KEY…"`),
+/// and a key file's values are key material.
+fn where_invalid(e: &serde_json::Error) -> String {
+    let what = match e.classify() {
+        serde_json::error::Category::Io => "cannot be read",
+        serde_json::error::Category::Syntax => "is not valid JSON",
+        serde_json::error::Category::Data => "has a member of the wrong type or shape",
+        serde_json::error::Category::Eof => "ends early",
+    };
+    format!(
+        "the document {what} (line {}, column {})",
+        e.line(),
+        e.column()
+    )
 }
 
 #[cfg(test)]

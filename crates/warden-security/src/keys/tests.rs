@@ -214,3 +214,20 @@ fn small_order_ed25519_public_key_is_refused() {
         Err(KeyError::InvalidKey { .. })
     ));
 }
+
+#[test]
+fn invalid_key_documents_are_reported_without_their_values() {
+    for doc in [
+        r#"{"keys":["-----BEGIN PRIVATE KEY-----SECRETMARK"]}"#,
+        r#"{"keys":"SECRETMARK"}"#,
+        r#"{"keys":[{"kty":"oct","kid":"k","alg":"HS256","k":["SECRETMARK"]}]}"#,
+        r#"{"keys":[{"kty":"oct","kid":"k","k":"SECRETMARK""#,
+    ] {
+        let err = match KeySet::from_json(doc) {
+            Ok(_) => panic!("{doc} parsed"),
+            Err(e) => e.to_string(),
+        };
+        assert!(!err.contains("SECRETMARK"), "{err}");
+        assert!(err.contains("line 1"), "{err}");
+    }
+}
