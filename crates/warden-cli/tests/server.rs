@@ -893,3 +893,135 @@ fn tokens_over_the_size_limit_are_not_minted() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Runs the `warden` binary with `args`, `--data-dir data` and `stdin`.
+fn cli_with_stdin(args: &[&str], data: &std::path::Path, stdin: &[u8]) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(args)
+        .arg("--data-dir")
+        .arg(data)
+        .env_remove("WARDEN_MASTER_KEY")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(stdin);
+    child.wait_with_output().unwrap()
+}
+
+fn put_secret(c: &Client, s: &Server, admin: &str, path: &str, value: &str) -> u16 {
+    c.put(s.url(&format!("/v1/secrets/{path}")))
+        .bearer_auth(admin)
+        .json(&json!({ "value": value }))
+        .send()
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[test]
+fn a_running_server_follows_the_vault_cli() {
+    let dir = temp_dir("vault-reload");
+    let data = dir.join("data");
+    let c = client();
+    let s = Server::start(&data, "");
+    let admin = s.admin_token();
+
+    // A secret stored beside the server is flagged by its secret scan within seconds.
+    let value = "wv-7Kq2Zp9Lx4Rt8Mn3Bc6Vd1Fg5Hj0";
+    let out = cli_with_stdin(&["vault", "put", "demo/key"], &data, value.as_bytes());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let leak = json!({"tool":"Bash","arguments":{"command": format!("echo {value}")}});
+    eventually("the stored secret is flagged", || {
+        let (_, v) = post_json(&c, &s.url("/v1/govern"), Some(&admin), &leak);
+        v["decision"] == "deny"
+    });
+
+    // Rotating and retiring the master key beside the server: what the server seals next
+    // is under the new key, so it still opens after a restart.
+    assert_eq!(put_secret(&c, &s, &admin, "demo/before", "one"), 201);
+    let listed = cli_with_stdin(&["vault", "list"], &data, b"");
+    let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let old_kid = listed
+        .as_array()
+        .or_else(|| listed["secrets"].as_array())
+        .unwrap()[0]["kek_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let out = cli_with_stdin(&["vault", "rotate", "--kid", "rotated-1"], &data, b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = cli_with_stdin(&["vault", "retire", &old_kid], &data, b"");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::thread::sleep(std::time::Duration::from_millis(2500));
+    assert_eq!(put_secret(&c, &s, &admin, "demo/after", "two"), 201);
+    let (st, v) = get(&c, &s.url("/v1/secrets/demo/before"), Some(&admin));
+    assert_eq!(st, 200, "a secret re-wrapped by the CLI opens: {v}");
+    s.stop();
+
+    let s = Server::start(&data, "");
+    for (path, want) in [("demo/after", "two"), ("demo/before", "one")] {
+        let (st, v) = get(&c, &s.url(&format!("/v1/secrets/{path}")), Some(&admin));
+        assert_eq!((st, v["value"].as_str()), (200, Some(want)), "{path}: {v}");
+    }
+    // Media types are case-insensitive; a namespace cannot hold the CLI's separator.
+    let st = c
+        .put(s.url("/v1/secrets/ct/x"))
+        .bearer_auth(&admin)
+        .header("content-type", "Application/JSON")
+        .body(r#"{"value":"ctval"}"#)
+        .send()
+        .unwrap()
+        .status()
+        .as_u16();
+    assert_eq!(st, 201);
+    let (_, v) = get(&c, &s.url("/v1/secrets/ct/x"), Some(&admin));
+    assert_eq!(v["value"], "ctval");
+    assert_eq!(put_secret(&c, &s, &admin, "team%2Fprod/db", "v"), 400);
+    s.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_deleted_audit_database_fails_closed_and_is_not_replaced_on_restart() {
+    let dir = temp_dir("db-deleted");
+    let data = dir.join("data");
+    let c = client();
+    let s = Server::start(&data, "");
+    let admin = s.admin_token();
+    let call = json!({"tool":"Read","arguments":{"file_path":"/src/a.rs"}});
+    let (_, v) = post_json(&c, &s.url("/v1/govern"), Some(&admin), &call);
+    assert_eq!(v["decision"], "allow", "{v}");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(data.join(format!("warden.db{suffix}")));
+    }
+    // The decision cannot be recorded any more: it is denied.
+    let (_, v) = post_json(&c, &s.url("/v1/govern"), Some(&admin), &call);
+    assert_eq!(
+        (v["decision"].as_str(), v["reason_code"].as_str()),
+        (Some("deny"), Some("audit_failed")),
+        "{v}"
+    );
+    s.stop();
+    let err = Server::try_start(&data, "")
+        .err()
+        .expect("the server started a new chain in place of the deleted log");
+    assert!(err.contains("exit Some(2)"), "{err}");
+    assert!(err.contains("missing"), "{err}");
+    assert!(!data.join("warden.db").exists());
+    let _ = std::fs::remove_dir_all(dir);
+}

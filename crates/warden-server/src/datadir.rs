@@ -28,6 +28,13 @@ pub enum DataDirError {
          (put its audit.key there, or use another store); refusing to start a new chain"
     )]
     ForeignAuditLog(PathBuf),
+    /// The data directory was initialized, with its audit log in its own database, and that
+    /// database is gone (starting would begin a new chain and hide the loss).
+    #[error(
+        "{0} is missing from an initialized data directory; refusing to start a new audit \
+         chain (restore it from a backup, or initialize another data directory)"
+    )]
+    MissingAuditLog(PathBuf),
     /// An I/O error.
     #[error("{path}: {source}")]
     Io {

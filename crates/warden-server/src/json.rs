@@ -88,8 +88,7 @@ where
         let is_json = req
             .headers()
             .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_none_or(|ct| ct.starts_with("application/json") || ct.contains("+json"));
+            .is_none_or(is_json_media_type);
         if !is_json {
             return Err(ApiError::new(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -100,6 +99,26 @@ where
         let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
         parse_json(&bytes, state.max_json_depth).map(LimitedJson)
     }
+}
+
+/// True for a JSON media type: `application/json` or any `…+json`, parameters (`; charset=…`)
+/// ignored, matched case-insensitively (RFC 9110 §8.3.1).
+pub fn is_json_media_type(value: &axum::http::HeaderValue) -> bool {
+    media_type_essence(value).is_some_and(|essence| {
+        essence.eq_ignore_ascii_case("application/json")
+            || essence
+                .len()
+                .checked_sub(5)
+                .and_then(|i| essence.get(i..))
+                .is_some_and(|suffix| suffix.eq_ignore_ascii_case("+json"))
+    })
+}
+
+/// The `type/subtype` of a Content-Type value, without its parameters; compare it
+/// case-insensitively.
+pub fn media_type_essence(value: &axum::http::HeaderValue) -> Option<&str> {
+    let text = value.to_str().ok()?;
+    Some(text.split(';').next().unwrap_or_default().trim())
 }
 
 /// Maps a body-read failure (notably the size limit) to an API error.
@@ -118,6 +137,28 @@ pub fn body_error(e: axum::extract::rejection::BytesRejection) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_media_types_match_case_insensitively() {
+        use axum::http::HeaderValue;
+        for yes in [
+            "application/json",
+            "Application/JSON",
+            "application/json; charset=utf-8",
+            "application/merge-patch+json",
+            "APPLICATION/VND.API+JSON ; q=1",
+        ] {
+            assert!(is_json_media_type(&HeaderValue::from_static(yes)), "{yes}");
+        }
+        for no in [
+            "text/plain",
+            "application/jsonl",
+            "application/octet-stream",
+            "json",
+        ] {
+            assert!(!is_json_media_type(&HeaderValue::from_static(no)), "{no}");
+        }
+    }
 
     #[test]
     fn depth_counts_nesting_outside_strings() {

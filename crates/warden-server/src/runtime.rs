@@ -262,6 +262,68 @@ fn spawn_key_reload(path: std::path::PathBuf, validator: Arc<TokenValidator>) {
     });
 }
 
+/// How often a running server re-reads the stored secrets' fingerprints for the leak index
+/// (secrets stored or removed by `warden vault` beside it).
+pub const LEAK_INDEX_REFRESH: Duration = Duration::from_secs(5);
+
+/// Keeps the vault in step with changes made beside the server: the key ring is reloaded
+/// within a second of `master.keys` changing (`warden vault rotate` / `retire`; not when
+/// `$WARDEN_MASTER_KEY` supplies the ring), so secrets are sealed under the active KEK and
+/// open under the new one; the leak index is rebuilt every [`LEAK_INDEX_REFRESH`], so the
+/// secret scan flags a secret stored by `warden vault put`. A ring file that does not load
+/// keeps the ring in force.
+fn spawn_vault_refresh(dd: &DataDir, vault: Arc<Vault>) {
+    let weak = Arc::downgrade(&vault);
+    drop(vault);
+    let ring_file = std::env::var_os(keyring::MASTER_KEY_ENV)
+        .filter(|v| !v.is_empty())
+        .is_none()
+        .then(|| dd.master_keys());
+    let dd = dd.clone();
+    let stamp = |p: &std::path::Path| {
+        std::fs::metadata(p)
+            .ok()
+            .map(|m| (m.modified().ok(), m.len()))
+    };
+    tokio::spawn(async move {
+        let mut seen = ring_file.as_deref().and_then(stamp);
+        let mut tick = tokio::time::interval(KEY_RELOAD_PERIOD);
+        tick.tick().await;
+        let mut since_index = Duration::ZERO;
+        loop {
+            tick.tick().await;
+            let Some(vault) = weak.upgrade() else { break };
+            since_index += KEY_RELOAD_PERIOD;
+            if let Some(path) = &ring_file {
+                let now = stamp(path);
+                if now != seen {
+                    seen = now;
+                    match load_key_ring(&dd) {
+                        Ok(ring) => match vault.replace_key_ring(ring).await {
+                            Ok(_) => {
+                                since_index = Duration::ZERO;
+                                tracing::info!(path = %path.display(), "reloaded the vault key ring");
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "reloaded the vault key ring; cannot rebuild the leak index")
+                            }
+                        },
+                        Err(e) => {
+                            tracing::error!(path = %path.display(), error = %e, "cannot load the changed key ring; keeping the ring in force")
+                        }
+                    }
+                }
+            }
+            if since_index >= LEAK_INDEX_REFRESH {
+                since_index = Duration::ZERO;
+                if let Err(e) = vault.load_leak_index().await {
+                    tracing::debug!(error = %e, "cannot refresh the leak index");
+                }
+            }
+        }
+    });
+}
+
 /// A running Warden: the application state plus the handles to shut it down.
 pub struct Runtime {
     /// The configuration.
@@ -291,6 +353,11 @@ impl std::fmt::Debug for Runtime {
 impl Runtime {
     /// Opens an initialized data directory with `config`. Every failure refuses to start.
     pub async fn open(config: WardenConfig, dd: DataDir) -> Result<Runtime, RuntimeError> {
+        // `init` creates the data dir's database with its keys; opening the store would
+        // create an empty one in its place.
+        if config.store.url.is_none() && dd.is_initialized() && !dd.database().exists() {
+            return Err(DataDirError::MissingAuditLog(dd.database()).into());
+        }
         let keys = Arc::new(load_keys(&dd)?);
         let ring = load_key_ring(&dd)?;
         let audit_key = audit_key::load(dd.root()).map_err(keys_err)?;
@@ -314,6 +381,7 @@ impl Runtime {
             .load_leak_index()
             .await
             .map_err(|e| RuntimeError::Keys(e.to_string()))?;
+        spawn_vault_refresh(&dd, vault.clone());
         let leak: Arc<dyn LeakMatcher> = vault.clone();
         let engine =
             GovernanceEngine::with_leak_matcher(&config.governance, counters, leak.clone())

@@ -91,6 +91,7 @@ suite!(
     verify_with_the_wrong_key_fails_at_the_first_record,
     tamper_edit_of_record_json_is_named,
     tamper_edit_of_an_indexed_column_is_named,
+    tamper_edit_of_the_id_column_names_the_real_record,
     tamper_delete_is_named_at_the_next_record,
     tamper_reorder_is_named,
     tamper_insert_is_named,
@@ -424,6 +425,18 @@ async fn tamper_edit_of_an_indexed_column_is_named(db: &TestDb) {
     let bad = verify(&store).await.first_bad.unwrap();
     assert_eq!(bad.id, ids[3]);
     assert!(bad.reason.contains("indexed columns"), "{}", bad.reason);
+}
+
+async fn tamper_edit_of_the_id_column_names_the_real_record(db: &TestDb) {
+    let (store, ids) = filled(db, 6).await;
+    db.raw(&["UPDATE audit_log SET id = 'dec_forged' WHERE seq = 2"])
+        .await;
+    let bad = verify(&store).await.first_bad.unwrap();
+    assert_eq!(
+        bad.id, ids[1],
+        "named by the hashed record, not the edited column"
+    );
+    assert!(bad.reason.contains("record 2"), "{}", bad.reason);
 }
 
 async fn tamper_delete_is_named_at_the_next_record(db: &TestDb) {

@@ -140,7 +140,8 @@ async fn run_async(cmd: &AuditCommand, config: Option<&Path>) -> CmdResult {
         }
         AuditCommand::Query(a) => {
             let mut q = a.filters.to_query()?;
-            q.limit = a.limit.max(1);
+            // 0 is the default page, as over HTTP (`AuditQuery::effective_limit`).
+            q.limit = a.limit;
             q.cursor = a.cursor;
             q.order = match a.order {
                 OrderArg::Asc => AuditOrder::Asc,

@@ -28,6 +28,7 @@ pub fn runtime_error(e: RuntimeError) -> CliError {
         RuntimeError::DataDir(DataDirError::Exists(_) | DataDirError::ForeignAuditLog(_)) => {
             "exists"
         }
+        RuntimeError::DataDir(DataDirError::MissingAuditLog(_)) => "store_unavailable",
         RuntimeError::DataDir(_) => "io",
         RuntimeError::Config(_) => "config_invalid",
         RuntimeError::Keys(_) => "keys",

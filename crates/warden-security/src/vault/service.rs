@@ -66,6 +66,13 @@ impl Vault {
         self.ring.read().clone()
     }
 
+    /// Replaces the key ring (when `master.keys` changed under a running server: `warden vault
+    /// rotate` / `retire`) and rebuilds the leak index under it; returns the secrets indexed.
+    pub async fn replace_key_ring(&self, ring: KeyRing) -> Result<usize, VaultError> {
+        *self.ring.write() = ring;
+        self.load_leak_index().await
+    }
+
     /// Rebuilds the leak index from every stored secret.
     pub async fn load_leak_index(&self) -> Result<usize, VaultError> {
         let all = self.store.all().await?;

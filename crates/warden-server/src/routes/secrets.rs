@@ -83,10 +83,18 @@ pub async fn put(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     caller.require_any(&[SCOPE_SECRETS_WRITE])?;
+    // `warden vault put NS/NAME` splits at the first `/`: a namespace with one could be
+    // stored here and never be addressed there.
+    if namespace.contains('/') {
+        return Err(ApiError::bad_request(
+            "invalid_request",
+            "a namespace cannot contain '/'",
+        ));
+    }
     let is_json = headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/json"));
+        .and_then(crate::json::media_type_essence)
+        .is_some_and(|essence| essence.eq_ignore_ascii_case("application/json"));
     let value: Zeroizing<Vec<u8>> = if is_json {
         let parsed: PutJson = parse_json(&body, 4)?;
         Zeroizing::new(parsed.value.as_bytes().to_vec())

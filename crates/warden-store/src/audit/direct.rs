@@ -70,6 +70,25 @@ fn is_conflict(e: &rusqlite::Error) -> bool {
 /// The writer's connection.
 pub(super) struct DirectSqlite {
     conn: rusqlite::Connection,
+    /// The database file, and which file it was when opened (see [`DirectSqlite::append`]).
+    path: std::path::PathBuf,
+    identity: Option<FileIdentity>,
+}
+
+/// A file's device and inode (Unix); `None` elsewhere.
+type FileIdentity = (u64, u64);
+
+fn identity_of(path: &Path) -> Option<FileIdentity> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 impl std::fmt::Debug for DirectSqlite {
@@ -99,7 +118,11 @@ impl DirectSqlite {
             Ok(())
         };
         setup().map_err(|e| store_error(&e))?;
-        Ok(Self { conn })
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+            identity: identity_of(path),
+        })
     }
 
     /// Copies every WAL frame back into the database (`PRAGMA wal_checkpoint(PASSIVE)`);
@@ -127,6 +150,15 @@ impl DirectSqlite {
         tail: Option<(i64, [u8; 32])>,
         batch: &[Pending],
     ) -> Result<(i64, [u8; 32]), DirectError> {
+        // A database file deleted or replaced under a running server would take the records
+        // into an unlinked inode, lost at exit, while every append succeeded: fail instead
+        // (the decision becomes a deny), one `stat` per batch.
+        if self.identity.is_some() && identity_of(&self.path) != self.identity {
+            return Err(DirectError::Failed(StoreError::Unavailable(format!(
+                "the audit database {} was removed or replaced while in use",
+                self.path.display()
+            ))));
+        }
         if tail.is_some() {
             match self.append_after(mac, tail, batch) {
                 Err(Attempt::Conflict) => {}

@@ -168,6 +168,12 @@ const STALE: &str =
        AND (l.seq IS NULL OR l.time_ms <> i.time_ms OR l.user_id <> i.user_id \
             OR l.target <> i.target OR l.decision <> i.decision)";
 
+/// `1` when entries are missing below the index's last one: the log's `seq`s have no gaps
+/// (`audit verify` checks that), so the index must hold as many entries as its last `seq`.
+/// One pass over the smallest index of the index table: checked before every query, not by
+/// the background catch-up.
+const HOLES: &str = "SELECT COUNT(*) <> COALESCE(MAX(seq), 0) FROM ix.audit_index";
+
 /// Copies the next records after the index's last one, in `seq` order.
 const COPY: &str =
     "INSERT OR IGNORE INTO ix.audit_index (seq, time_ms, user_id, target, decision) \
@@ -179,17 +185,20 @@ const COPY: &str =
 /// own (see [`catch_up_on`]).
 pub(crate) async fn catch_up(pool: &SqlitePool) -> Result<u64, StoreError> {
     let db = pool.connect_options().get_filename().to_path_buf();
-    tokio::task::spawn_blocking(move || catch_up_on(&open_for_indexing(&db)?))
+    tokio::task::spawn_blocking(move || catch_up_on(&open_for_indexing(&db)?, true))
         .await
         .map_err(|e| StoreError::Other(format!("the audit index task failed: {e}")))?
 }
 
 /// Brings the index attached to `conn` up to the log's last committed record; returns how
 /// many records were indexed. Rebuilds the index first when its last entry disagrees with
-/// the log.
-fn catch_up_on(conn: &rusqlite::Connection) -> Result<u64, StoreError> {
+/// the log or, with `check_holes` (before a query), when entries are missing below it.
+fn catch_up_on(conn: &rusqlite::Connection, check_holes: bool) -> Result<u64, StoreError> {
     let sql = |e: rusqlite::Error| StoreError::Unavailable(format!("audit index: {e}"));
-    let stale: i64 = conn.query_row(STALE, [], |r| r.get(0)).map_err(sql)?;
+    let mut stale: i64 = conn.query_row(STALE, [], |r| r.get(0)).map_err(sql)?;
+    if stale == 0 && check_holes {
+        stale = conn.query_row(HOLES, [], |r| r.get(0)).map_err(sql)?;
+    }
     if stale > 0 {
         tracing::warn!("the audit index disagrees with the audit log; rebuilding it");
         conn.execute("DELETE FROM ix.audit_index", [])
@@ -226,7 +235,7 @@ impl AuditIndexer {
                 Some(c) => Ok(c),
                 None => open_for_indexing(&db),
             }
-            .and_then(|c| catch_up_on(&c).map(|_| c));
+            .and_then(|c| catch_up_on(&c, false).map(|_| c));
             match done {
                 Ok(c) => {
                     conn = Some(c);
@@ -286,6 +295,49 @@ mod tests {
     /// Records past the index's last entry are read from the log itself, in both orders and
     /// across pages, merged with what the index finds.
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_index_that_lost_entries_hides_nothing() {
+        let (_dir, store, pool) = temp_store().await;
+        let w = store.audit_writer(
+            &AuditKey::from_bytes([1u8; 32]),
+            AuditWriterOptions::default(),
+        );
+        for n in 1..=10 {
+            w.append(record(n, "alice")).await.unwrap();
+        }
+        w.shutdown().await.unwrap();
+        assert_eq!(catch_up(&pool).await.unwrap(), 10);
+        // Someone deletes one entry from the (unprotected) index file.
+        sqlx::query("DELETE FROM ix.audit_index WHERE seq = 4")
+            .execute(&pool)
+            .await
+            .unwrap();
+        let log = SqlAuditLog::new(store.backend().clone());
+        // Unfiltered reads never consult the index.
+        let all = log
+            .page(&AuditQuery {
+                limit: 100,
+                ..AuditQuery::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(all.records.len(), 10);
+        // A filtered query through the public API catches up first, sees the hole and
+        // rebuilds the index.
+        let alice = warden_security::audit::AuditLog::query(
+            &log,
+            &AuditQuery {
+                user_id: Some("alice".into()),
+                limit: 100,
+                ..AuditQuery::default()
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(alice.records.len(), 10);
+        store.close().await;
+    }
+
+    #[tokio::test]
     async fn a_lagging_index_misses_nothing() {
         let (_dir, store, pool) = temp_store().await;
         let w = store.audit_writer(

@@ -162,6 +162,12 @@ fn to_link(row: RawRow) -> Result<ChainLink, ChainBreak> {
     };
     let record: AuditRecord = serde_json::from_str(&text)
         .map_err(|_| bad("stored record JSON does not parse (edited)"))?;
+    // From here on the break is named by the hashed record's own id, not by the `id` column,
+    // which may itself be the edited part.
+    let bad = |reason: &str| ChainBreak {
+        id: record.id.clone(),
+        reason: format!("record {seq}: {reason}"),
+    };
     if record.canonical_bytes() != text.as_bytes() {
         return Err(bad("stored record bytes are not canonical (edited)"));
     }
@@ -256,7 +262,26 @@ impl SqlAuditLog {
     /// One page of `q` as the log and its index stand now (no catch-up).
     pub(crate) async fn page(&self, q: &AuditQuery) -> Result<AuditPage, StoreError> {
         let limit = q.effective_limit();
+        // Without a column filter the log's own primary key serves the page: the index is
+        // not consulted at all, so an index that lost entries cannot hide records from an
+        // unfiltered query, `tail` or `export`.
+        let unfiltered = q.since_ms.is_none()
+            && q.until_ms.is_none()
+            && q.user_id.is_none()
+            && q.tool.is_none()
+            && q.decision.is_none();
         let rows: Vec<(i64, String)> = match &self.backend {
+            Backend::Sqlite(pool) if unfiltered => {
+                let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+                    "SELECT seq, record FROM audit_log WHERE 1 = 1",
+                );
+                push_filters!(qb, q);
+                push_order!(qb, q, limit);
+                qb.build_query_as::<(i64, String)>()
+                    .fetch_all(pool)
+                    .await
+                    .map_err(error::sql)?
+            }
             Backend::Sqlite(pool) => {
                 let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
                     "SELECT seq, record FROM (SELECT seq, record FROM audit_log WHERE seq IN \

@@ -714,6 +714,33 @@ pub(super) mod tests {
         );
     }
 
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn appends_fail_once_the_database_file_is_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("warden.db");
+        let store = Store::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        let writer = store.audit_writer(
+            &AuditKey::from_bytes([7u8; 32]),
+            AuditWriterOptions {
+                durability: Durability::Strict,
+                ..AuditWriterOptions::default()
+            },
+        );
+        writer.append(record("dec_before".into())).await.unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(dir.path().join(format!("warden.db{suffix}")));
+        }
+        let after = writer.append(record("dec_after".into())).await;
+        assert!(
+            matches!(after, Err(StoreError::Unavailable(_))),
+            "an append into a deleted database must fail: {after:?}"
+        );
+        writer.shutdown().await.unwrap();
+    }
+
     #[test]
     fn link_hash_equals_the_library_chain_hash() {
         let key = [9u8; 32];
