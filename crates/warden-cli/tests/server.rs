@@ -1025,3 +1025,24 @@ fn a_deleted_audit_database_fails_closed_and_is_not_replaced_on_restart() {
     assert!(!data.join("warden.db").exists());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn an_async_queue_that_cannot_be_drained_is_a_failed_exit() {
+    let dir = temp_dir("async-undrained");
+    let data = dir.join("data");
+    let c = client();
+    let s = Server::start(
+        &data,
+        "[audit]\ndurability = \"async\"\n[server]\nshutdown_grace_secs = 1\n",
+    );
+    let admin = s.admin_token();
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(data.join(format!("warden.db{suffix}")));
+    }
+    // Accepted into the queue; the writer can never commit it.
+    let call = json!({"tool":"Read","arguments":{"file_path":"/src/a.rs"}});
+    let (st, _) = post_json(&c, &s.url("/v1/govern"), Some(&admin), &call);
+    assert_eq!(st, 200);
+    assert_eq!(s.stop_with_status(), Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}

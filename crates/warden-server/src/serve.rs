@@ -59,10 +59,29 @@ pub async fn serve_until(
     )
     .with_graceful_shutdown(shutdown);
     let result = server.await;
-    match tokio::time::timeout(grace, runtime.shutdown()).await {
-        Ok(Ok(())) => tracing::info!("audit queue drained"),
-        Ok(Err(e)) => tracing::error!(error = %e, "audit queue could not be drained"),
-        Err(_) => tracing::error!("audit queue not drained within the grace period"),
+    let drained = match tokio::time::timeout(grace, runtime.shutdown()).await {
+        Ok(Ok(())) => {
+            tracing::info!("audit queue drained");
+            true
+        }
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "audit queue could not be drained");
+            false
+        }
+        Err(_) => {
+            tracing::error!("audit queue not drained within the grace period");
+            false
+        }
+    };
+    result?;
+    if drained {
+        Ok(())
+    } else {
+        // Accepted decisions (async durability) whose records were never written: the exit
+        // status must say so.
+        Err(std::io::Error::other(
+            "the audit queue was not drained before exit: decisions accepted with async \
+             durability may have no audit record",
+        ))
     }
-    result
 }

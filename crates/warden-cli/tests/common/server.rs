@@ -80,19 +80,25 @@ impl Server {
     }
 
     /// Stops the server with SIGTERM (graceful: drains the audit queue) and waits.
-    pub fn stop(mut self) {
+    pub fn stop(self) {
+        let _ = self.stop_with_status();
+    }
+
+    /// Like [`Server::stop`]; the exit code (`None` when it had to be killed).
+    pub fn stop_with_status(mut self) -> Option<i32> {
         let _ = Command::new("kill")
             .arg("-TERM")
             .arg(self.child.id().to_string())
             .status();
         for _ in 0..100 {
-            if self.child.try_wait().unwrap().is_some() {
-                return;
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
             }
             std::thread::sleep(Duration::from_millis(100));
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+        None
     }
 }
 
