@@ -258,6 +258,20 @@ macro_rules! push_order {
     }};
 }
 
+/// One page of `q` read from `audit_log` alone, on database `$db`.
+macro_rules! log_page {
+    ($db:ty, $pool:expr, $q:expr, $limit:expr) => {{
+        let mut qb =
+            sqlx::QueryBuilder::<$db>::new("SELECT seq, record FROM audit_log WHERE 1 = 1");
+        push_filters!(qb, $q);
+        push_order!(qb, $q, $limit);
+        qb.build_query_as::<(i64, String)>()
+            .fetch_all($pool)
+            .await
+            .map_err(error::sql)?
+    }};
+}
+
 impl SqlAuditLog {
     /// One page of `q` as the log and its index stand now (no catch-up).
     pub(crate) async fn page(&self, q: &AuditQuery) -> Result<AuditPage, StoreError> {
@@ -271,17 +285,7 @@ impl SqlAuditLog {
             && q.tool.is_none()
             && q.decision.is_none();
         let rows: Vec<(i64, String)> = match &self.backend {
-            Backend::Sqlite(pool) if unfiltered => {
-                let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-                    "SELECT seq, record FROM audit_log WHERE 1 = 1",
-                );
-                push_filters!(qb, q);
-                push_order!(qb, q, limit);
-                qb.build_query_as::<(i64, String)>()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(error::sql)?
-            }
+            Backend::Sqlite(pool) if unfiltered => log_page!(sqlx::Sqlite, pool, q, limit),
             Backend::Sqlite(pool) => {
                 let mut qb = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
                     "SELECT seq, record FROM (SELECT seq, record FROM audit_log WHERE seq IN \
@@ -304,17 +308,8 @@ impl SqlAuditLog {
                     .await
                     .map_err(error::sql)?
             }
-            Backend::Postgres(pool) => {
-                let mut qb = sqlx::QueryBuilder::<sqlx::Postgres>::new(
-                    "SELECT seq, record FROM audit_log WHERE 1 = 1",
-                );
-                push_filters!(qb, q);
-                push_order!(qb, q, limit);
-                qb.build_query_as::<(i64, String)>()
-                    .fetch_all(pool)
-                    .await
-                    .map_err(error::sql)?
-            }
+            // PostgreSQL keeps its indexes on the log itself.
+            Backend::Postgres(pool) => log_page!(sqlx::Postgres, pool, q, limit),
         };
         let more = rows.len() > limit as usize;
         let mut records = Vec::with_capacity(rows.len().min(limit as usize));
