@@ -14,6 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
+use warden_security::auth::user_type_within;
 use warden_security::jwt::{decode_unverified, TokenValidator, DEFAULT_LEEWAY_SECS};
 use warden_security::{AdminTokenParams, JwtService, SessionGenerator, SessionParams};
 use warden_security::{RevocationStore, StoreError};
@@ -224,6 +225,13 @@ fn mint(cmd: &MintCommand) -> CmdResult {
                         .map_err(|e| CliError::failure("usage", e.to_string()))
                 })
                 .transpose()?;
+            if let Some(claimed) = p.user_type {
+                // Warden refuses a token whose user type exceeds its scopes
+                // (`user_type_not_granted`): do not mint one.
+                user_type_within(&p.scopes, claimed).map_err(|e| {
+                    CliError::failure("usage", format!("{e}; Warden would refuse the token"))
+                })?;
+            }
             if !roles.is_empty() {
                 p.roles = Some(roles.clone());
             }

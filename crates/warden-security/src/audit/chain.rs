@@ -90,14 +90,18 @@ where
             link.prev_hash.as_slice(),
             expected_prev.as_slice(),
         )) {
-            return bad("prev_hash does not match the previous record's chain_hash".to_owned());
+            return bad(format!(
+                "record {expected_seq}: prev_hash does not match the previous record's chain_hash"
+            ));
         }
         let computed = chain_hash(audit_key, &expected_prev, &link.record);
         if !bool::from(subtle::ConstantTimeEq::ct_eq(
             link.chain_hash.as_slice(),
             &computed[..],
         )) {
-            return bad("chain_hash does not match the record's contents (edited)".to_owned());
+            return bad(format!(
+                "record {expected_seq}: chain_hash does not match the record's contents (edited)"
+            ));
         }
         expected_prev = link.chain_hash;
     }

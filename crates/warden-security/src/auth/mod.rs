@@ -8,4 +8,6 @@ mod validation;
 mod tests;
 
 pub use layer::{AuthContext, AuthLayer, AuthMiddleware};
-pub use validation::{effective_user_type, AuthError, AuthMode, AuthValidationService};
+pub use validation::{
+    effective_user_type, user_type_within, AuthError, AuthMode, AuthValidationService,
+};

@@ -5,7 +5,7 @@ use std::sync::{Arc, Once};
 
 use http::HeaderMap;
 use warden_types::{
-    ClientId, JwtClaims, Permission, RequestContext, SessionId, TraceId, UserId, UserType,
+    ClientId, JwtClaims, Permission, RequestContext, Scopes, SessionId, TraceId, UserId, UserType,
 };
 
 use crate::extraction::{HeaderExtractor, TokenExtractionError, TokenExtractor};
@@ -142,14 +142,21 @@ impl From<TokenExtractionError> for AuthError {
 /// highest granted permission when nothing is claimed, and an error when the claim exceeds the
 /// scopes.
 pub fn effective_user_type(claims: &JwtClaims) -> Result<UserType, AuthError> {
-    if claims.is_admin() {
+    user_type_within(&claims.scope, claims.user_type)
+}
+
+/// The user type `claimed` (`Unknown`: none claimed) stands for under `scopes`: `admin` when
+/// the scopes carry `admin`, else the claim if the scopes grant at least its level, the type
+/// of the highest granted permission when nothing is claimed, and an error when the claim
+/// exceeds the scopes (as [`effective_user_type`] decides for a token).
+pub fn user_type_within(scopes: &Scopes, claimed: UserType) -> Result<UserType, AuthError> {
+    if scopes.contains(Permission::Admin.as_str()) {
         return Ok(UserType::Admin);
     }
-    let granted = claims
-        .scope
+    let granted = scopes
         .highest_permission()
         .map_or(UserType::Anon, |p: Permission| p.user_type());
-    match claims.user_type {
+    match claimed {
         UserType::Unknown => Ok(granted),
         claimed if claimed.level() > granted.level() => {
             Err(AuthError::UserTypeNotGranted { claimed, granted })
