@@ -79,3 +79,49 @@ fn put_get_list_rotate_rm_round_trip() {
     assert_ne!(out.status.code(), Some(0));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn rotate_with_the_kid_of_a_ring_key_resumes_without_adding_one() {
+    let dir = std::env::temp_dir().join(format!("warden-vault-resume-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = warden(&["init"], &dir, b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = warden(&["vault", "put", "a/b"], &dir, b"v");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = warden(&["vault", "rotate", "--kid", "second"], &dir, b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let ring = std::fs::read_to_string(dir.join("master.keys")).unwrap();
+    let out = warden(&["vault", "rotate", "--kid", "second"], &dir, b"");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let again: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (again["active_kid"].as_str(), again["unchanged"].as_u64()),
+        (Some("second"), Some(1))
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("master.keys")).unwrap(),
+        ring,
+        "the ring is unchanged: no key added"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

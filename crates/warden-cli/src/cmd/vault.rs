@@ -328,13 +328,33 @@ async fn rotate(kid: Option<&str>, dir: &DataDirArg) -> CmdResult {
     let store = open_store(&dir.data_dir).await?;
     let mut ring = load_key_ring(&dir.data_dir)?;
     let kid = kid.map(Kid::new).transpose().map_err(keyring_error)?;
-    let kek = Kek::generate(kid, now_ms()).map_err(keyring_error)?;
-    ring.add(kek.clone()).map_err(keyring_error)?;
-    ring.set_active(kek.kid().as_str()).map_err(keyring_error)?;
+    match kid.as_ref().filter(|k| ring.get(k.as_str()).is_some()) {
+        // A key already in the ring: activate it and resume re-wrapping (after a rotation
+        // that stopped part way), without adding another key.
+        Some(existing) => ring.set_active(existing.as_str()).map_err(keyring_error)?,
+        None => {
+            let kek = Kek::generate(kid, now_ms()).map_err(keyring_error)?;
+            ring.add(kek.clone()).map_err(keyring_error)?;
+            ring.set_active(kek.kid().as_str()).map_err(keyring_error)?;
+        }
+    }
     // Persist the new key first: a crash mid-rotation leaves every envelope openable.
     keyring_file::replace(&path, &ring).map_err(keyring_error)?;
     let vault = Vault::new(store, ring);
     let report = vault.rewrap_all().await.map_err(vault_error)?;
+    if !report.failed.is_empty() {
+        return Err(CliError::rejected(
+            "rewrap_incomplete",
+            format!(
+                "{} re-wrapped, {} could not be opened and stay under their old key ({}); fix \
+                 or remove them, then resume with `warden vault rotate --kid {}`",
+                report.rewrapped,
+                report.failed.len(),
+                report.failed.join("; "),
+                report.active_kid
+            ),
+        ));
+    }
     print_json(&serde_json::json!({
         "active_kid": report.active_kid,
         "rewrapped": report.rewrapped,

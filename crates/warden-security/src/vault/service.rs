@@ -22,6 +22,9 @@ pub struct RotationReport {
     pub rewrapped: usize,
     /// Envelopes already under it.
     pub unchanged: usize,
+    /// Envelopes that could not be opened to re-wrap (`namespace/name: reason`): they stay
+    /// under their old KEK, which therefore cannot be retired.
+    pub failed: Vec<String>,
 }
 
 /// Sealed secrets over a store. Values go in through [`Vault::put`] and come out only through
@@ -189,17 +192,33 @@ impl Vault {
             active_kid: active_kid.clone(),
             rewrapped: 0,
             unchanged: 0,
+            failed: Vec::new(),
         };
         for secret in all {
-            if envelope_kid(&secret.envelope)? == active_kid {
-                report.unchanged += 1;
-                continue;
-            }
             let (ns, name) = (&secret.meta.namespace, &secret.meta.name);
-            let (envelope, fps) = {
+            // One envelope that does not open must not stop the others from moving; it is
+            // reported by name and left as it is.
+            let rewrapped = envelope_kid(&secret.envelope).and_then(|kid| {
+                if kid == active_kid {
+                    return Ok(None);
+                }
                 let ring = self.ring.read();
                 let (envelope, plaintext) = envelope::rewrap(&ring, ns, name, &secret.envelope)?;
-                (envelope, fingerprints(ring.active(), plaintext.expose()))
+                Ok(Some((
+                    envelope,
+                    fingerprints(ring.active(), plaintext.expose()),
+                )))
+            });
+            let (envelope, fps) = match rewrapped {
+                Ok(Some(done)) => done,
+                Ok(None) => {
+                    report.unchanged += 1;
+                    continue;
+                }
+                Err(e) => {
+                    report.failed.push(format!("{ns}/{name}: {e}"));
+                    continue;
+                }
             };
             let updated = StoredSecret {
                 meta: SecretMeta {
@@ -382,6 +401,32 @@ mod tests {
         let row = store.get("ns", "db").await.unwrap().unwrap();
         assert_eq!(&row.envelope[..4], b"WSV1");
         assert!(!row.envelope.windows(15).any(|w| w == b"plaintext-value"));
+    }
+
+    #[tokio::test]
+    async fn rotation_moves_every_envelope_it_can_and_names_the_others() {
+        let (v, store) = vault();
+        v.put("ns", "good", b"one").await.unwrap();
+        v.put("ns", "bad", b"two").await.unwrap();
+        let mut bad = store.get("ns", "bad").await.unwrap().unwrap();
+        let last = bad.envelope.len() - 1;
+        bad.envelope[last] ^= 1; // the tag no longer verifies
+        store.put(bad).await.unwrap();
+        let report = v.rotate(kek("k2", 2)).await.unwrap();
+        assert_eq!((report.rewrapped, report.unchanged), (1, 0));
+        assert_eq!(report.failed.len(), 1, "{:?}", report.failed);
+        assert!(
+            report.failed[0].starts_with("ns/bad: "),
+            "{:?}",
+            report.failed
+        );
+        assert!(!report.failed[0].contains("two"));
+        assert_eq!(v.get("ns", "good").await.unwrap().unwrap().expose(), b"one");
+        // The damaged envelope still holds the old key, which cannot be retired.
+        assert!(matches!(
+            v.retire("k1").await,
+            Err(VaultError::KekInUse { .. })
+        ));
     }
 
     #[tokio::test]
