@@ -33,6 +33,9 @@ pub struct Vault {
     store: Arc<dyn SecretStore>,
     ring: RwLock<KeyRing>,
     leaks: RwLock<Arc<LeakIndex>>,
+    /// Incremental index updates so far (changed under the `leaks` write lock): a rebuild
+    /// from a store snapshot taken before one of them must not replace the index.
+    index_updates: std::sync::atomic::AtomicU64,
     clock: fn() -> i64,
 }
 
@@ -60,6 +63,7 @@ impl Vault {
             store,
             ring: RwLock::new(ring),
             leaks,
+            index_updates: std::sync::atomic::AtomicU64::new(0),
             clock: now_ms,
         }
     }
@@ -76,13 +80,23 @@ impl Vault {
         self.load_leak_index().await
     }
 
-    /// Rebuilds the leak index from every stored secret.
+    /// Rebuilds the leak index from every stored secret. A rebuild that raced a `put`,
+    /// `delete` or re-wrap of this vault (its snapshot may predate them) is taken again, up
+    /// to three times; after that the incrementally updated index stays.
     pub async fn load_leak_index(&self) -> Result<usize, VaultError> {
-        let all = self.store.all().await?;
-        let index = LeakIndex::build(&self.ring.read(), &all);
-        let n = index.len();
-        *self.leaks.write() = Arc::new(index);
-        Ok(n)
+        use std::sync::atomic::Ordering;
+        for _ in 0..3 {
+            let before = self.index_updates.load(Ordering::Acquire);
+            let all = self.store.all().await?;
+            let index = LeakIndex::build(&self.ring.read(), &all);
+            let n = index.len();
+            let mut guard = self.leaks.write();
+            if self.index_updates.load(Ordering::Acquire) == before {
+                *guard = Arc::new(index);
+                return Ok(n);
+            }
+        }
+        Ok(self.leaks.read().len())
     }
 
     /// The current leak index (a cheap snapshot for the secret scanner).
@@ -95,6 +109,8 @@ impl Vault {
         let mut next = (**guard).clone();
         f(&mut next);
         *guard = Arc::new(next);
+        self.index_updates
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
     }
 
     /// Seals and stores `value` as `namespace`/`name` (replacing any previous value).
@@ -427,6 +443,55 @@ mod tests {
             v.retire("k1").await,
             Err(VaultError::KekInUse { .. })
         ));
+    }
+
+    /// A store whose first `all()` answers a snapshot taken before a `put` that lands while
+    /// the snapshot is in flight.
+    struct RacingStore {
+        inner: InMemorySecretStore,
+        vault: std::sync::OnceLock<std::sync::Weak<Vault>>,
+        fired: std::sync::atomic::AtomicBool,
+    }
+
+    #[async_trait::async_trait]
+    impl SecretStore for RacingStore {
+        async fn put(&self, secret: StoredSecret) -> Result<(), StoreError> {
+            self.inner.put(secret).await
+        }
+        async fn get(&self, ns: &str, name: &str) -> Result<Option<StoredSecret>, StoreError> {
+            self.inner.get(ns, name).await
+        }
+        async fn list(&self, ns: Option<&str>) -> Result<Vec<SecretMeta>, StoreError> {
+            self.inner.list(ns).await
+        }
+        async fn delete(&self, ns: &str, name: &str) -> Result<bool, StoreError> {
+            self.inner.delete(ns, name).await
+        }
+        async fn all(&self) -> Result<Vec<StoredSecret>, StoreError> {
+            let snapshot = self.inner.all().await?;
+            if !self.fired.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                if let Some(v) = self.vault.get().and_then(std::sync::Weak::upgrade) {
+                    v.put("ns", "late", b"late-secret-value-9f8e7d")
+                        .await
+                        .unwrap();
+                }
+            }
+            Ok(snapshot)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_rebuild_racing_a_put_does_not_drop_its_fingerprint() {
+        let store = Arc::new(RacingStore {
+            inner: InMemorySecretStore::new(),
+            vault: std::sync::OnceLock::new(),
+            fired: std::sync::atomic::AtomicBool::new(false),
+        });
+        let v = Arc::new(Vault::new(store.clone(), KeyRing::single(kek("k1", 1))));
+        let _ = store.vault.set(Arc::downgrade(&v));
+        v.load_leak_index().await.unwrap();
+        let hits = v.leak_index().find_in(b"echo late-secret-value-9f8e7d");
+        assert_eq!(hits.len(), 1, "the put during the rebuild is indexed");
     }
 
     #[tokio::test]
