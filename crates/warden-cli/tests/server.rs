@@ -1032,7 +1032,9 @@ fn a_deleted_audit_database_fails_closed_and_is_not_replaced_on_restart() {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(data.join(format!("warden.db{suffix}")));
     }
-    // The decision cannot be recorded any more: it is denied.
+    // Not ready, and the decision cannot be recorded any more: it is denied.
+    let (st, v) = get(&c, &s.url("/readyz"), None);
+    assert_eq!(st, 503, "{v}");
     let (_, v) = post_json(&c, &s.url("/v1/govern"), Some(&admin), &call);
     assert_eq!(
         (v["decision"].as_str(), v["reason_code"].as_str()),

@@ -151,11 +151,12 @@ pub fn load_key_ring(dd: &DataDir) -> Result<KeyRing, RuntimeError> {
         })
 }
 
-struct StoreReady(Arc<dyn AuditLog>);
+struct StoreReady(Arc<dyn AuditLog>, Store);
 
 #[async_trait::async_trait]
 impl ReadinessCheck for StoreReady {
     async fn check(&self) -> Result<(), String> {
+        self.1.check_files().map_err(|e| e.to_string())?;
         let q = warden_security::audit::AuditQuery {
             limit: 1,
             ..Default::default()
@@ -431,7 +432,7 @@ impl Runtime {
             readiness: vec![
                 (
                     "store".to_owned(),
-                    Arc::new(StoreReady(audit_log)) as Arc<dyn ReadinessCheck>,
+                    Arc::new(StoreReady(audit_log, store.clone())) as Arc<dyn ReadinessCheck>,
                 ),
                 (
                     "keys".to_owned(),

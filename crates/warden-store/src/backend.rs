@@ -181,6 +181,23 @@ pub(crate) fn create_private(path: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// A file's device and inode (Unix); `None` elsewhere.
+pub(crate) type FileIdentity = (u64, u64);
+
+/// Which file `path` is now (`None` when it is missing, or off Unix).
+pub(crate) fn identity_of(path: &Path) -> Option<FileIdentity> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt as _;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -33,6 +33,8 @@ pub struct Store {
     backend: Backend,
     append_lock_id: i64,
     schema_version: i64,
+    /// The SQLite database file and which file it was when opened.
+    sqlite_file: Option<(std::path::PathBuf, Option<crate::backend::FileIdentity>)>,
 }
 
 impl Store {
@@ -64,10 +66,19 @@ impl Store {
                 pg_append_lock_id(&schema)
             }
         };
+        let sqlite_file = match &backend {
+            Backend::Sqlite(pool) => {
+                let path = pool.connect_options().get_filename().to_path_buf();
+                let identity = crate::backend::identity_of(&path);
+                Some((path, identity))
+            }
+            Backend::Postgres(_) => None,
+        };
         Ok(Self {
             backend,
             append_lock_id,
             schema_version,
+            sqlite_file,
         })
     }
 
@@ -108,6 +119,22 @@ impl Store {
     /// The audit log (read side: queries, verification, export).
     pub fn audit_log(&self) -> SqlAuditLog {
         SqlAuditLog::new(self.backend.clone())
+    }
+
+    /// `Unavailable` when the SQLite database file was removed or replaced since the store
+    /// opened it (the pool would go on using the unlinked file); always `Ok` on PostgreSQL.
+    pub fn check_files(&self) -> Result<(), StoreError> {
+        match &self.sqlite_file {
+            Some((path, opened))
+                if opened.is_some() && crate::backend::identity_of(path) != *opened =>
+            {
+                Err(StoreError::Unavailable(format!(
+                    "the database {} was removed or replaced while in use",
+                    path.display()
+                )))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Starts the group-commit audit writer (write side). Inside a Tokio runtime.

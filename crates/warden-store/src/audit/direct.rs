@@ -22,6 +22,7 @@ use warden_security::audit::GENESIS_HASH;
 use warden_security::StoreError;
 
 use super::writer::{chain, HmacSha256, Pending};
+use crate::backend::{identity_of, FileIdentity};
 
 /// Why an append did not happen.
 #[derive(Debug)]
@@ -73,22 +74,6 @@ pub(super) struct DirectSqlite {
     /// The database file, and which file it was when opened (see [`DirectSqlite::append`]).
     path: std::path::PathBuf,
     identity: Option<FileIdentity>,
-}
-
-/// A file's device and inode (Unix); `None` elsewhere.
-type FileIdentity = (u64, u64);
-
-fn identity_of(path: &Path) -> Option<FileIdentity> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::MetadataExt as _;
-        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = path;
-        None
-    }
 }
 
 impl std::fmt::Debug for DirectSqlite {
