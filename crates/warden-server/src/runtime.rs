@@ -213,6 +213,14 @@ fn spawn_revocation_refresh(revocations: Arc<warden_store::PersistentRevocationS
     });
 }
 
+/// What tells a changed file from the one read last: its modification time and length
+/// (`None` while it is missing).
+fn file_stamp(path: &std::path::Path) -> Option<(Option<std::time::SystemTime>, u64)> {
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| (m.modified().ok(), m.len()))
+}
+
 /// How often a running server looks at `keys.json` for a rotation or retirement.
 pub const KEY_RELOAD_PERIOD: Duration = Duration::from_secs(1);
 
@@ -224,13 +232,8 @@ pub const KEY_RELOAD_PERIOD: Duration = Duration::from_secs(1);
 fn spawn_key_reload(path: std::path::PathBuf, validator: Arc<TokenValidator>) {
     let weak = Arc::downgrade(&validator);
     drop(validator);
-    let stamp = |p: &std::path::Path| {
-        std::fs::metadata(p)
-            .ok()
-            .map(|m| (m.modified().ok(), m.len()))
-    };
     tokio::spawn(async move {
-        let mut seen = stamp(&path);
+        let mut seen = file_stamp(&path);
         let mut tick = tokio::time::interval(KEY_RELOAD_PERIOD);
         tick.tick().await;
         loop {
@@ -238,7 +241,7 @@ fn spawn_key_reload(path: std::path::PathBuf, validator: Arc<TokenValidator>) {
             let Some(validator) = weak.upgrade() else {
                 break;
             };
-            let now = stamp(&path);
+            let now = file_stamp(&path);
             if now == seen {
                 continue;
             }
@@ -281,13 +284,8 @@ fn spawn_vault_refresh(dd: &DataDir, vault: Arc<Vault>) {
         .is_none()
         .then(|| dd.master_keys());
     let dd = dd.clone();
-    let stamp = |p: &std::path::Path| {
-        std::fs::metadata(p)
-            .ok()
-            .map(|m| (m.modified().ok(), m.len()))
-    };
     tokio::spawn(async move {
-        let mut seen = ring_file.as_deref().and_then(stamp);
+        let mut seen = ring_file.as_deref().and_then(file_stamp);
         let mut tick = tokio::time::interval(KEY_RELOAD_PERIOD);
         tick.tick().await;
         let mut since_index = Duration::ZERO;
@@ -296,7 +294,7 @@ fn spawn_vault_refresh(dd: &DataDir, vault: Arc<Vault>) {
             let Some(vault) = weak.upgrade() else { break };
             since_index += KEY_RELOAD_PERIOD;
             if let Some(path) = &ring_file {
-                let now = stamp(path);
+                let now = file_stamp(path);
                 if now != seen {
                     seen = now;
                     match load_key_ring(&dd) {
