@@ -245,4 +245,27 @@ fn store_url_comes_from_the_config_file() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(json(&out)["records"], 4);
+
+    // A configured SQLite file that does not exist is not created and verified as empty.
+    let typo = other.path().join("typo").join("warden.db");
+    std::fs::write(
+        &cfg,
+        format!("[store]\nurl = \"sqlite://{}\"\n", typo.display()),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(["audit", "verify", "--data-dir"])
+        .arg(other.path())
+        .arg("--config")
+        .arg(&cfg)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(json(&out)["error"]["code"], "not_found");
+    assert!(!typo.exists());
 }

@@ -85,34 +85,14 @@ fn rotate_with_the_kid_of_a_ring_key_resumes_without_adding_one() {
     let dir = std::env::temp_dir().join(format!("warden-vault-resume-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let out = warden(&["init"], &dir, b"");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let out = warden(&["vault", "put", "a/b"], &dir, b"v");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let out = warden(&["vault", "rotate", "--kid", "second"], &dir, b"");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let ring = std::fs::read_to_string(dir.join("master.keys")).unwrap();
     let out = warden(&["vault", "rotate", "--kid", "second"], &dir, b"");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     let again: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         (again["active_kid"].as_str(), again["unchanged"].as_u64()),
@@ -124,4 +104,13 @@ fn rotate_with_the_kid_of_a_ring_key_resumes_without_adding_one() {
         "the ring is unchanged: no key added"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn assert_ok(out: &Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -181,6 +181,21 @@ pub(crate) fn create_private(path: &Path) -> Result<(), StoreError> {
     }
 }
 
+/// A `rusqlite` connection to the existing SQLite database at `path` (never created), for
+/// the store's own threads (the audit writer, the checkpoint and index jobs), waiting up to
+/// `busy_timeout` for a lock.
+pub(crate) fn open_existing(
+    path: &Path,
+    busy_timeout: std::time::Duration,
+) -> rusqlite::Result<rusqlite::Connection> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(busy_timeout)?;
+    Ok(conn)
+}
+
 /// A file's device and inode (Unix); `None` elsewhere.
 pub(crate) type FileIdentity = (u64, u64);
 

@@ -95,9 +95,15 @@ impl StoreConfig {
         }
     }
 
-    /// The database file of a configured `sqlite:` URL; `None` for PostgreSQL or no URL.
-    pub fn sqlite_file(&self) -> Option<std::path::PathBuf> {
-        self.url.as_deref().and_then(crate::backend::sqlite_path)
+    /// The SQLite database file that [`crate::Store::open_in_data_dir`] opens for
+    /// `data_dir`: the configured `sqlite:` URL's, else the data dir's `warden.db`; `None`
+    /// for PostgreSQL. Opening creates a missing file, so commands that only read check it
+    /// exists first (a mistyped path would otherwise read an empty new store).
+    pub fn sqlite_file_in(&self, data_dir: &std::path::Path) -> Option<std::path::PathBuf> {
+        match self.url.as_deref() {
+            Some(url) => crate::backend::sqlite_path(url),
+            None => Some(data_dir.join(crate::store::DEFAULT_DB_FILE)),
+        }
     }
 
     /// The connect timeout as a `Duration`.

@@ -11,7 +11,7 @@ use warden_security::audit::{AuditLog, AuditOrder, AuditQuery};
 use warden_security::governance::Decision;
 use warden_security::StoreError;
 use warden_server::config::WardenConfig;
-use warden_store::{audit_key, Store, DEFAULT_DB_FILE};
+use warden_store::{audit_key, Store};
 
 use crate::output::{print_json, CliError, CmdResult, EXIT_BAD_INPUT, EXIT_OK};
 
@@ -220,14 +220,17 @@ async fn open(data_dir: &Path, config: Option<&Path>) -> Result<Store, CliError>
     cfg.store
         .validate()
         .map_err(|e| CliError::failure("config_invalid", e.to_string()))?;
-    if cfg.store.url.is_none() {
-        let db = data_dir.join(DEFAULT_DB_FILE);
-        if !db.is_file() {
-            return Err(CliError::failure(
-                "not_found",
-                format!("no audit log at {} (run `warden init`)", db.display()),
-            ));
-        }
+    // The configured SQLite file as well as the default: a mistyped path would verify an
+    // empty new log as ok.
+    if let Some(db) = cfg
+        .store
+        .sqlite_file_in(data_dir)
+        .filter(|db| !db.is_file())
+    {
+        return Err(CliError::failure(
+            "not_found",
+            format!("no audit log at {} (run `warden init`)", db.display()),
+        ));
     }
     Store::open_in_data_dir(data_dir, &cfg.store)
         .await

@@ -293,9 +293,12 @@ fn revocation_list(a: &VerifyArgs) -> Result<Option<Arc<dyn RevocationStore>>, C
             format!("cannot read the revocation list: {e}"),
         )
     };
-    // Opening a SQLite URL creates the file: a mistyped path would check the token against
-    // a new, empty revocation list and pass a revoked token.
-    if let Some(db) = cfg.store.sqlite_file().filter(|db| !db.is_file()) {
+    // A mistyped path would check the token against a new, empty revocation list.
+    if let Some(db) = cfg
+        .store
+        .sqlite_file_in(&data_dir)
+        .filter(|db| !db.is_file())
+    {
         return Err(CliError::failure(
             "store_unavailable",
             format!(

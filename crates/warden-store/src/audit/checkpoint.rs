@@ -29,7 +29,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::background::BackgroundJob;
-use crate::backend::SQLITE_BUSY_TIMEOUT;
+use crate::backend::{open_existing, SQLITE_BUSY_TIMEOUT};
 
 /// When the WAL is checkpointed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,11 +107,7 @@ pub(crate) fn spawn_checkpointer(
 }
 
 fn open(db: &Path) -> rusqlite::Result<rusqlite::Connection> {
-    let conn = rusqlite::Connection::open_with_flags(
-        db,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
-    conn.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
+    let conn = open_existing(db, SQLITE_BUSY_TIMEOUT)?;
     // This connection writes nothing; it must not checkpoint other than when asked.
     conn.pragma_update(None, "wal_autocheckpoint", 0)?;
     Ok(conn)

@@ -17,12 +17,12 @@
 
 use std::path::Path;
 
-use rusqlite::{ErrorCode, OpenFlags};
+use rusqlite::ErrorCode;
 use warden_security::audit::GENESIS_HASH;
 use warden_security::StoreError;
 
 use super::writer::{chain, HmacSha256, Pending};
-use crate::backend::{identity_of, FileIdentity};
+use crate::backend::{identity_of, open_existing, FileIdentity};
 
 /// Why an append did not happen.
 #[derive(Debug)]
@@ -88,15 +88,11 @@ impl DirectSqlite {
     /// Opens `path` (an existing database in WAL mode) with the pool's `synchronous` level
     /// (`0`–`3`, as `PRAGMA synchronous` reports it).
     pub(super) fn open(path: &Path, synchronous: i64) -> Result<Self, StoreError> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI;
-        let conn =
-            rusqlite::Connection::open_with_flags(path, flags).map_err(|e| store_error(&e))?;
+        // Never waits inside SQLite for a lock (see the module docs).
+        let conn = open_existing(path, std::time::Duration::ZERO).map_err(|e| store_error(&e))?;
         let setup = || -> rusqlite::Result<()> {
-            conn.busy_timeout(std::time::Duration::ZERO)?;
             conn.pragma_update(None, "synchronous", synchronous)?;
-            // The writer's commits never checkpoint; the writer's checkpoint task does.
+            // The writer's commits never checkpoint; the checkpoint thread does.
             conn.pragma_update(None, "wal_autocheckpoint", 0)?;
             conn.pragma_update(None, "cache_size", -16384)?;
             conn.pragma_update(None, "temp_store", "memory")?;

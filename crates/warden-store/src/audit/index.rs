@@ -29,7 +29,7 @@ use sqlx::SqlitePool;
 use warden_security::StoreError;
 
 use super::background::BackgroundJob;
-use crate::backend::SQLITE_BUSY_TIMEOUT;
+use crate::backend::{open_existing, SQLITE_BUSY_TIMEOUT};
 
 /// Records copied per statement while catching up (bounds each write transaction of the
 /// index file).
@@ -110,13 +110,7 @@ fn open_for_indexing(db: &Path) -> Result<rusqlite::Connection, StoreError> {
     };
     let path = index_path(db);
     let name = utf8(&path).map_err(|e| failed(&e))?;
-    let conn = rusqlite::Connection::open_with_flags(
-        db,
-        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )
-    .map_err(|e| failed(&e))?;
-    conn.busy_timeout(SQLITE_BUSY_TIMEOUT)
-        .map_err(|e| failed(&e))?;
+    let conn = open_existing(db, SQLITE_BUSY_TIMEOUT).map_err(|e| failed(&e))?;
     attach_with(&conn, name).map_err(|e| failed(&e))?;
     Ok(conn)
 }
