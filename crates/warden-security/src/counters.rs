@@ -61,6 +61,10 @@ pub trait CounterStore: Send + Sync {
     async fn hit(&self, key: &str, window_ms: u64, now_ms: u64) -> Result<u64, StoreError>;
 }
 
+/// Bound on the hits held per key by [`InMemoryCounterStore::hit_now`]: far more than any
+/// velocity threshold, so counts below it are exact.
+const MAX_HITS_PER_KEY: usize = 65_536;
+
 /// Default bound on distinct keys held by [`InMemoryCounterStore`].
 pub const DEFAULT_MAX_KEYS: usize = 100_000;
 
@@ -209,9 +213,28 @@ impl InMemoryCounterStore {
         let n = {
             let log = st.logs.entry(key.to_owned()).or_default();
             log.prune(window_ms, now_ms);
-            log.hits.push_back(now_ms);
-            log.last_touch_ms = now_ms;
-            log.hits.len() as u64
+            // Kept in time order even when times arrive out of order (a log replayed
+            // newest first): only the hits inside (now - window, now] count.
+            let at = log.hits.partition_point(|&t| t <= now_ms);
+            log.hits.insert(at, now_ms);
+            if log.hits.len() > MAX_HITS_PER_KEY {
+                // Bounded memory: drop the hit farthest from now.
+                let oldest_gap = now_ms.saturating_sub(log.hits.front().copied().unwrap_or(now_ms));
+                let newest_gap = log
+                    .hits
+                    .back()
+                    .copied()
+                    .unwrap_or(now_ms)
+                    .saturating_sub(now_ms);
+                if newest_gap > oldest_gap {
+                    log.hits.pop_back();
+                } else {
+                    log.hits.pop_front();
+                }
+            }
+            log.last_touch_ms = log.last_touch_ms.max(now_ms);
+            // Every held hit at or before now is inside the window (the pruning above).
+            log.hits.partition_point(|&t| t <= now_ms) as u64
         };
         self.evict_if_needed(&mut st, now_ms, window_ms);
         n

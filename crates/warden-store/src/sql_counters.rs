@@ -199,9 +199,14 @@ impl CounterStore for SqlCounterStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(error::sql)?;
-            let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM counter_hits WHERE key = $1")
-                .bind(key)
-                .fetch_one(&mut *tx)
+            // Hits later than `now` (an earlier time observed after a later one) are not
+            // inside the window that ends now.
+            let (n,): (i64,) = sqlx::query_as(
+                "SELECT COUNT(*) FROM counter_hits WHERE key = $1 AND at_ms <= $2",
+            )
+            .bind(key)
+            .bind(now)
+            .fetch_one(&mut *tx)
                 .await
                 .map_err(error::sql)?;
             tx.commit().await.map_err(error::sql)?;

@@ -103,6 +103,7 @@ suite!(
     idempotency_key_expires_after_the_longest_window,
     window_slides_hits_out,
     hit_counts_within_window,
+    hits_later_than_now_are_outside_the_window,
 );
 
 async fn allows_up_to_limit_then_denies_with_retry_after(s: &dyn CounterStore) {
@@ -186,6 +187,23 @@ async fn hit_counts_within_window(s: &dyn CounterStore) {
     assert_eq!(s.hit("ip", 60_000, 0).await.unwrap(), 1);
     assert_eq!(s.hit("ip", 60_000, 30_000).await.unwrap(), 2);
     assert_eq!(s.hit("ip", 60_000, 60_001).await.unwrap(), 2);
+}
+
+/// A log replayed newest first: each hit is an hour before the previous one, so every
+/// window holds one hit, whatever order the times arrive in.
+async fn hits_later_than_now_are_outside_the_window(s: &dyn CounterStore) {
+    let start = 1_700_100_000_000u64;
+    for i in 0..40u64 {
+        assert_eq!(
+            s.hit("rev", 60_000, start - i * 3_600_000).await.unwrap(),
+            1,
+            "hit {i}"
+        );
+    }
+    // Back in order: the hits of the last minute before now count, later ones do not.
+    assert_eq!(s.hit("mix", 60_000, 10_000).await.unwrap(), 1);
+    assert_eq!(s.hit("mix", 60_000, 5_000).await.unwrap(), 1);
+    assert_eq!(s.hit("mix", 60_000, 20_000).await.unwrap(), 3);
 }
 
 /// A small deterministic generator (no dependency needed).

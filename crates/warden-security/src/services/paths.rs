@@ -116,7 +116,10 @@ pub(crate) const PATH_RULES: &[PathRule] = &[
     seg("mysqladmin", "phpmyadmin"),
     root("dbadmin", "phpmyadmin"),
     seg("phppgadmin", "phpmyadmin"),
-    prefix("adminer", "phpmyadmin"),
+    seg("adminer", "adminer"),
+    prefix("adminer.php", "adminer"),
+    prefix("adminer-4", "adminer"),
+    prefix("adminer-5", "adminer"),
     // Joomla
     root("administrator", "joomla"),
     prefix("components/com_", "joomla"),
@@ -136,7 +139,23 @@ pub(crate) const PATH_RULES: &[PathRule] = &[
     prefix("c99", "webshell"),
     prefix("r57", "webshell"),
     // Spring Boot, Java app servers
-    seg("actuator", "spring"),
+    // Not `/actuator` as a whole: `/actuator/health` (Kubernetes probes), `/info` and
+    // `/prometheus` are what monitoring asks for; these are the endpoints that leak or act.
+    seg("actuator/env", "spring"),
+    seg("actuator/heapdump", "spring"),
+    seg("actuator/threaddump", "spring"),
+    seg("actuator/configprops", "spring"),
+    seg("actuator/beans", "spring"),
+    seg("actuator/mappings", "spring"),
+    seg("actuator/logfile", "spring"),
+    seg("actuator/loggers", "spring"),
+    seg("actuator/trace", "spring"),
+    seg("actuator/httptrace", "spring"),
+    seg("actuator/gateway", "spring"),
+    seg("actuator/jolokia", "spring"),
+    seg("actuator/shutdown", "spring"),
+    seg("actuator/restart", "spring"),
+    seg("actuator/refresh", "spring"),
     seg("jolokia", "spring"),
     seg("heapdump", "spring"),
     seg("h2-console", "spring"),
@@ -168,6 +187,16 @@ pub(crate) const PATH_RULES: &[PathRule] = &[
     seg("iisadmin", "iis"),
     seg("iisadmpwd", "iis"),
     seg("msadc", "iis"),
+    seg("trace.axd", "iis"),
+    seg("elmah.axd", "iis"),
+    // Web shells left behind on ASP.NET and Java servers (their extensions alone are
+    // ordinary pages there).
+    seg("cmd.asp", "webshell"),
+    seg("cmd.aspx", "webshell"),
+    seg("cmd.jsp", "webshell"),
+    seg("shell.asp", "webshell"),
+    seg("shell.aspx", "webshell"),
+    seg("shell.jsp", "webshell"),
     // Exchange
     root("owa", "exchange"),
     root("ecp", "exchange"),
@@ -237,7 +266,37 @@ pub(crate) const PATH_RULES: &[PathRule] = &[
     payload("union+select", "sql_injection"),
     payload("union all select", "sql_injection"),
     payload("information_schema", "sql_injection"),
+    // sqlmap's spacing and comment tampers, tautologies, time- and error-based probes.
+    payload("union  select", "sql_injection"),
+    payload("union\tselect", "sql_injection"),
+    payload("union\nselect", "sql_injection"),
+    payload("union\rselect", "sql_injection"),
+    payload("union/**/select", "sql_injection"),
+    payload("union(select", "sql_injection"),
+    payload("union distinct select", "sql_injection"),
+    payload("/*!", "sql_injection"),
+    payload("' or '1'='1", "sql_injection"),
+    payload("' or 1=1", "sql_injection"),
+    payload("\" or 1=1", "sql_injection"),
+    payload("' or ''='", "sql_injection"),
+    payload(" or 1=1--", "sql_injection"),
+    payload("' and 1=1", "sql_injection"),
+    payload("sleep(", "sql_injection"),
+    payload("waitfor delay", "sql_injection"),
+    payload("benchmark(", "sql_injection"),
+    payload("extractvalue(", "sql_injection"),
+    payload("updatexml(", "sql_injection"),
     payload("<script", "xss"),
+    payload("<svg", "xss"),
+    payload("<iframe", "xss"),
+    payload("onerror=", "xss"),
+    payload("onload=", "xss"),
+    payload("javascript:", "xss"),
+    payload("169.254.169.254", "ssrf"),
+    payload("metadata.google.internal", "ssrf"),
+    payload(";wget ", "command"),
+    payload(";curl ", "command"),
+    payload("<?php", "php_code"),
     payload("php://", "php_wrapper"),
     payload("phar://", "php_wrapper"),
     payload("expect://", "php_wrapper"),
@@ -248,9 +307,8 @@ pub(crate) const PATH_RULES: &[PathRule] = &[
 /// Extensions that mark server-side source, configuration, databases or backups: no visitor
 /// of a Warden-protected service asks for them at any depth.
 const EXT_ANYWHERE: &[&str] = &[
-    "php", "php3", "php4", "php5", "php7", "phtml", "phar", "phps", "asp", "aspx", "ashx", "asmx",
-    "axd", "jsp", "jspx", "do", "action", "cgi", "env", "git", "sql", "bak", "old", "orig", "save",
-    "swp", "swo", "db", "sqlite", "sqlite3", "mdb", "config", "dll",
+    "php", "php3", "php4", "php5", "php7", "phtml", "phar", "phps", "cgi", "env", "git", "sql",
+    "bak", "old", "orig", "save", "swp", "swo", "db", "sqlite", "sqlite3", "mdb", "config", "dll",
 ];
 
 /// Archive and legacy-page extensions: flagged only at the top level (`/backup.zip`,
@@ -802,12 +860,28 @@ fn ends_segment(path: &[u8], e: usize) -> bool {
 }
 
 /// The extension of a file name (`a.tar.gz` → `gz`), if any; not for dot-files (`.env`).
+///
+/// Trailing dots are ignored (`/test.php.`: Windows and IIS strip them, so the file served
+/// is `test.php`). A gzipped sitemap (`/sitemap.xml.gz`, `/sitemap-1.xml.gz`), which search
+/// engines fetch, has no suspicious extension.
 fn extension(name: &[u8]) -> Option<&[u8]> {
+    let end = name.iter().rposition(|&b| b != b'.')? + 1;
+    let name = &name[..end];
     let dot = name.iter().rposition(|&b| b == b'.')?;
     if dot == 0 || dot + 1 == name.len() || name.len() - dot - 1 > 8 {
         return None;
     }
+    if is_gzipped_sitemap(name) {
+        return None;
+    }
     Some(&name[dot + 1..])
+}
+
+/// `sitemap….xml.gz`, case ignored.
+fn is_gzipped_sitemap(name: &[u8]) -> bool {
+    name.len() >= b"sitemap.xml.gz".len()
+        && name[..7].eq_ignore_ascii_case(b"sitemap")
+        && name[name.len() - 7..].eq_ignore_ascii_case(b".xml.gz")
 }
 
 #[cfg(test)]
