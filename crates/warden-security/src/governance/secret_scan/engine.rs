@@ -397,8 +397,8 @@ impl Engine {
                 }
             },
             |r| {
-                self.scan_region(text, r.start, r.end, out);
-                out.len() - first < MAX_HITS_PER_TEXT
+                self.scan_region(text, r.start, r.end, first, out);
+                out.len() - first < MAX_HITS_PER_TEXT || compact(first, out) < MAX_HITS_PER_TEXT
             },
         );
         if let Some(cfg) = &self.entropy {
@@ -430,7 +430,7 @@ impl Engine {
         if out.len() > first {
             self.finalize(&mut out[first..]);
             let keep = self.dedup_len(first, out);
-            out.truncate(keep);
+            out.truncate(keep.min(first + MAX_HITS_PER_TEXT));
         }
     }
 
@@ -444,7 +444,12 @@ impl Engine {
         let mut w = first;
         for r in first..out.len() {
             let h = out[r];
-            if out[first..w].contains(&h) {
+            // Sorted by start: an overlapping hit of the same rule kept already is the same
+            // secret, found again from another keyword's window.
+            if out[first..w]
+                .iter()
+                .any(|o| o.rule == h.rule && o.start < h.end && h.start < o.end)
+            {
                 continue;
             }
             let overlaps_specific = self.is_generic(h.rule)
@@ -468,7 +473,9 @@ impl Engine {
         self.allowlist.as_ref().is_some_and(|a| a.is_match(secret))
     }
 
-    fn scan_region(&self, text: &[u8], start: usize, end: usize, out: &mut Vec<Hit>) {
+    /// Runs the rules whose keywords occur in `start..end`; `out[first..]` holds this
+    /// text's hits so far.
+    fn scan_region(&self, text: &[u8], start: usize, end: usize, first: usize, out: &mut Vec<Hit>) {
         // Recently searched (rule, window) pairs: repeated keywords reuse a search.
         let mut recent = [(u16::MAX, 0usize, 0usize); 16];
         let mut next = 0usize;
@@ -532,25 +539,29 @@ impl Engine {
                     }
                 }
                 let we = (qe + rule.spec.after).min(text.len());
-                if recent
-                    .iter()
-                    .any(|&(r, a, b)| r == ri && a <= ws && we <= b)
-                {
+                // An anchored rule looks at one place (the assignment or the URL that starts
+                // at `ws`), not the whole window: only a search from the same anchor covers it.
+                let anchored = rule.anchored.is_some();
+                if anchored && !rule.spec.assignment {
+                    ws = scheme_start(text, q);
+                }
+                if recent.iter().any(|&(r, a, b)| {
+                    r == ri && we <= b && if anchored { a == ws } else { a <= ws }
+                }) {
                     continue;
                 }
                 recent[next % recent.len()] = (ri, ws, we);
                 next += 1;
-                if rule.anchored.is_some() {
-                    let start = if rule.spec.assignment {
-                        ws
-                    } else {
-                        scheme_start(text, q)
-                    };
-                    self.run_anchored(text, ri, start, we, out);
+                if anchored {
+                    self.run_anchored(text, ri, ws, we, out);
                 } else {
                     self.run_rule(text, ri, ws, we, out);
                 }
-                if out.len() >= MAX_HITS_PER_TEXT * 2 {
+                // Overlapping windows find the same hits again: count distinct ones before
+                // giving up on the region.
+                if out.len() - first >= MAX_HITS_PER_TEXT * 2
+                    && compact(first, out) >= MAX_HITS_PER_TEXT
+                {
                     return;
                 }
             }
@@ -685,6 +696,22 @@ impl Engine {
             at = if m.end() > at { m.end() } else { at + 1 };
         }
     }
+}
+
+/// Sorts `out[first..]` and removes exact duplicates; returns how many hits remain there.
+fn compact(first: usize, out: &mut Vec<Hit>) -> usize {
+    if let Some(hits) = out.get_mut(first..) {
+        hits.sort_unstable();
+    }
+    let mut w = first;
+    for r in first..out.len() {
+        if w == first || out[w - 1] != out[r] {
+            out[w] = out[r];
+            w += 1;
+        }
+    }
+    out.truncate(w);
+    w - first
 }
 
 const fn ident_table() -> [bool; 256] {

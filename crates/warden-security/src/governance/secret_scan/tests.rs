@@ -720,3 +720,127 @@ fn a_secret_under_a_secret_key_is_redacted_too() {
     assert!(text.contains("[REDACTED:github-pat]"), "{text}");
     assert!(text.contains("\"a\""), "non-secrets stay: {text}");
 }
+
+// ---- review fixes (session 8) ----
+
+/// `(rule id, matched text)` of every finding of `text`.
+fn spans_of(text: &str) -> Vec<(String, String)> {
+    scanner()
+        .scan_text(text)
+        .into_iter()
+        .map(|f| (f.rule_id, text[f.start..f.end].to_owned()))
+        .collect()
+}
+
+fn has(found: &[(String, String)], id: &str, secret: &str) -> bool {
+    found.iter().any(|(i, s)| i == id && s == secret)
+}
+
+fn has_secret(found: &[(String, String)], secret: &str) -> bool {
+    found.iter().any(|(_, s)| s == secret)
+}
+
+#[test]
+fn every_url_borne_secret_of_a_text_is_found_not_only_the_first() {
+    let env = "DATABASE_URL=postgres://app:Xk29fjQ02mZpL1@db:5432/app\n\
+               REDIS_URL=redis://:Qw12Er34Ty56Ui78@cache:6379\n\
+               SLACK_WEBHOOK=https://hooks.slack.com/services/T0123ABCD/B0123456789/AbCdEfGhIjKlMnOpQrStUvWx";
+    let found = spans_of(env);
+    assert!(has_secret(&found, "Xk29fjQ02mZpL1"), "{found:?}");
+    assert!(has_secret(&found, "Qw12Er34Ty56Ui78"), "{found:?}");
+    assert!(
+        found.iter().any(|(id, _)| id.contains("slack")),
+        "{found:?}"
+    );
+    // An earlier harmless URL must not hide a later one.
+    let found = spans_of("see https://acme.io/docs then postgres://app:Xk29fjQ02mZpL1@db:5432/app");
+    assert!(has_secret(&found, "Xk29fjQ02mZpL1"), "{found:?}");
+}
+
+#[test]
+fn many_secrets_in_one_text_do_not_hide_the_last_one() {
+    const B32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let keys: Vec<String> = (0..300)
+        .map(|_| {
+            let body: String = (0..16)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    B32[(state >> 59) as usize] as char
+                })
+                .collect();
+            format!("AKIA{body}")
+        })
+        .collect();
+    let distinct: HashSet<&String> = keys.iter().collect();
+    assert_eq!(distinct.len(), keys.len());
+    let text = format!(
+        "{}\nDATABASE_URL=postgres://app:Xk29fjQ02mZpL1@db/app",
+        keys.join("\n")
+    );
+    let found = spans_of(&text);
+    let aws = found
+        .iter()
+        .filter(|(id, _)| id == "aws-access-key-id")
+        .count();
+    assert_eq!(aws, distinct.len(), "one finding per key");
+    assert!(has_secret(&found, "Xk29fjQ02mZpL1"));
+}
+
+#[test]
+fn repeated_overlapping_matches_of_one_rule_stay_under_the_cap() {
+    let text = "password=".repeat(3000);
+    let found = scanner().scan_text(&text);
+    assert!(
+        found.len() <= super::engine::MAX_HITS_PER_TEXT,
+        "{}",
+        found.len()
+    );
+    for pair in found.windows(2) {
+        assert!(
+            pair[0].rule_id != pair[1].rule_id || pair[0].end <= pair[1].start,
+            "overlapping findings of one rule"
+        );
+    }
+}
+
+#[test]
+fn aws_key_ids_without_a_digit_are_found() {
+    let found = spans_of("AWS_ACCESS_KEY_ID=AKIAJRJWSTAEELGMXRWD");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(has(&found, "aws-access-key-id", "AKIAJRJWSTAEELGMXRWD"));
+}
+
+#[test]
+fn an_empty_assignment_does_not_take_the_next_line_as_its_value() {
+    for text in [
+        "STRIPE_SECRET_KEY=\nGITHUB_TOKEN=\n",
+        "SECRET_KEY=\nDEBUG=True",
+        "client_secret:\n  description: the OAuth client secret",
+        "password:\n  from_secret: db_password",
+    ] {
+        assert!(spans_of(text).is_empty(), "{text:?}");
+    }
+    // On its own line the value is still found.
+    assert!(!spans_of("SECRET_KEY=Zq8vN3kP0wLx7Rt2Ys5A").is_empty());
+}
+
+#[test]
+fn current_vendor_formats_are_covered_whole() {
+    let asana = "2/1253287046557210/1415618365461073:be6abf0d7c1c1e21862ab8a18a890207";
+    let found = spans_of(&format!("ASANA_TOKEN={asana}"));
+    assert!(has(&found, "asana-pat", asana), "{found:?}");
+    let doppler = "dp.st.prd.6vWCBiJmpflvJfupxqZKm4bV3AyAVHnyrvWdFrK9";
+    let found = spans_of(&format!("DOPPLER_TOKEN={doppler}"));
+    assert!(has(&found, "doppler-token", doppler), "{found:?}");
+    let body: String = "aB3dE5gH7jK9mN1pQ2rS4tU6vW8xY0z"
+        .chars()
+        .cycle()
+        .take(163)
+        .collect();
+    let slack = format!("xoxe.xoxp-1-{body}");
+    let found = spans_of(&slack);
+    assert!(has(&found, "slack-config-token", &slack), "{found:?}");
+}

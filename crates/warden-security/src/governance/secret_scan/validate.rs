@@ -18,6 +18,8 @@ pub(crate) fn check(v: Validator, text: &[u8], start: usize, end: usize) -> bool
             let quoted = start > 0 && matches!(text[start - 1], b'"' | b'\'' | b'`');
             !is_placeholder(secret, quoted)
         }
+        // Treated as quoted: the code-reference test applies to unquoted values only.
+        Validator::NotPlaceholderText => !is_placeholder(secret, true),
     }
 }
 

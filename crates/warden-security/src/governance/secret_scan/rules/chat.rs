@@ -17,9 +17,9 @@ pub(super) const RULES: &[RuleSpec] = &[
         r"\bxoxp-(?:[0-9]{10,13}-){3}[A-Za-z0-9]{28,34}\b"
     ),
     prefixed!("slack-config-token", "Slack app configuration access token",
-        ["xox"], r"\bxoxe\.xox[bp]-\d-[A-Z0-9]{150,170}\b", after: 200),
+        ["xox"], r"\bxoxe\.xox[bp]-\d-[A-Za-z0-9]{150,170}\b", after: 200),
     prefixed!("slack-config-refresh-token", "Slack app configuration refresh token",
-        ["xox"], r"\bxoxe-\d-[A-Z0-9]{140,150}\b", after: 200),
+        ["xox"], r"\bxoxe-\d-[A-Za-z0-9]{140,150}\b", after: 200),
     prefixed!(
         "slack-app-token",
         "Slack app-level token (xapp-)",
@@ -158,12 +158,18 @@ pub(super) fn samples() -> Vec<super::samples::Sample> {
         ),
         s(
             "slack-config-token",
-            vec![format!("xoxe.xoxp-1-{}", fill(UPNUM, 163, 8))],
+            vec![
+                format!("xoxe.xoxp-1-{}", fill(UPNUM, 163, 8)),
+                format!("xoxe.xoxp-1-{}", fill(ALNUM, 163, 8)),
+            ],
             vec!["xoxe.xoxp-1-ABC".into()],
         ),
         s(
             "slack-config-refresh-token",
-            vec![format!("xoxe-1-{}", fill(UPNUM, 146, 9))],
+            vec![
+                format!("xoxe-1-{}", fill(UPNUM, 146, 9)),
+                format!("xoxe-1-{}", fill(ALNUM, 146, 9)),
+            ],
             vec!["xoxe-1-ABC".into()],
         ),
         s(

@@ -64,7 +64,7 @@ pub(super) const RULES: &[RuleSpec] = &[
         "doppler-token",
         "Doppler token (personal, service, service account, CLI, SCIM, audit)",
         ["dp."],
-        r"\bdp\.(?:pt|st|sa|ct|scim|audit)\.[A-Za-z0-9]{40,44}\b"
+        r"\bdp\.(?:pt|st|sa|ct|scim|audit)\.(?:[a-z0-9_\-]{1,40}\.)?[A-Za-z0-9]{40,44}\b"
     ),
     prefixed!("onepassword-service-account-token", "1Password service account token",
         ["ops_eyJ"], r"\bops_eyJ[A-Za-z0-9+/=_\-]{250,}", after: 2100),
@@ -274,7 +274,10 @@ pub(super) fn samples() -> Vec<super::samples::Sample> {
         ),
         s(
             "doppler-token",
-            vec![format!("dp.st.{}", fill(ALNUM, 43, 13))],
+            vec![
+                format!("dp.st.{}", fill(ALNUM, 43, 13)),
+                format!("dp.st.prd.{}", fill(ALNUM, 43, 13)),
+            ],
             vec!["dp.st.short".into()],
         ),
         s(

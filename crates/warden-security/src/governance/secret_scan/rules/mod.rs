@@ -36,6 +36,10 @@ pub enum Validator {
     /// The secret is not a placeholder, template variable or code reference
     /// (`changeme`, `${VAR}`, `<password>`, `xxxx`, `example`, `os.environ[...]`, …).
     NotPlaceholder,
+    /// Like [`Validator::NotPlaceholder`] without its code-reference test (an unquoted
+    /// single-case identifier such as `DB_PASSWORD`): for fixed-format tokens whose body may
+    /// be all capitals (an AWS access key id without a digit).
+    NotPlaceholderText,
     /// The secret contains at least one ASCII digit.
     HasDigit,
 }
@@ -126,7 +130,7 @@ macro_rules! contextual {
             exact_keywords: false,
             context: &[$ctx0 $(, $ctx)*],
             pattern: concat!(
-                r#"(?i:"#, $ctx0, $("|", $ctx,)* r#")[\w.\-]{0,32}?(?i:key|token|secret|pass|pwd|auth|credential)[\w.\-]{0,16}?["'\])]{0,3}\s{0,4}(?:=|:|=>|:=)\s{0,4}["'`]?("#,
+                r#"(?i:"#, $ctx0, $("|", $ctx,)* r#")[\w.\-]{0,32}?(?i:key|token|secret|pass|pwd|auth|credential)[\w.\-]{0,16}?["'\])]{0,3}[ \t]{0,4}(?:=|:|=>|:=)[ \t]{0,4}["'`]?("#,
                 $secret,
                 r#")(?:[^A-Za-z0-9_\-]|$)"#
             ),

@@ -96,7 +96,7 @@ pub(super) const RULES: &[RuleSpec] = &[
         "asana-pat",
         "Asana personal access token",
         ["asana"],
-        r"\d/\d{13,19}(?::[A-Za-z0-9]{32})?"
+        r"\d/\d{13,19}(?:/\d{13,19})?(?::[A-Za-z0-9]{32})?"
     ),
     contextual!(
         "airtable-pat",
