@@ -86,10 +86,14 @@ fn safe_shape(t: &[u8], cfg: &EntropyConfig) -> bool {
     }
     // Subresource-integrity hashes (`sha512-…` in package-lock.json, `integrity=` in HTML).
     if cfg.skip_hex_digests
-        && [&b"sha256-"[..], b"sha384-", b"sha512-"]
+        && [&b"sha1-"[..], b"sha256-", b"sha384-", b"sha512-"]
             .iter()
             .any(|p| trimmed.starts_with(p))
     {
+        return true;
+    }
+    // Documentation examples (`…EXAMPLEKEY`, AWS's published sample credentials).
+    if memchr::memmem::find(trimmed, b"EXAMPLE").is_some() {
         return true;
     }
     let digits = trimmed.iter().filter(|b| b.is_ascii_digit()).count();
@@ -125,6 +129,61 @@ fn safe_shape(t: &[u8], cfg: &EntropyConfig) -> bool {
     ascending * 2 >= trimmed.len()
 }
 
+/// Labels after which a high-entropy token is a digest or public key material, not a
+/// secret: Go module sums (`h1:`), subresource integrity and npm/yarn hashes, key
+/// fingerprints, `data:` URIs, and OpenSSH public keys (`authorized_keys`, `known_hosts`).
+const PUBLIC_LABELS: &[&[u8]] = &[
+    b"h1:",
+    b"sha1-",
+    b"sha256-",
+    b"sha384-",
+    b"sha512-",
+    b"SHA256:",
+    b"SHA1:",
+    b";base64,",
+    b"ssh-rsa ",
+    b"ssh-dss ",
+    b"ssh-ed25519 ",
+    b"ssh-ed448 ",
+    b"ecdsa-sha2-nistp256 ",
+    b"ecdsa-sha2-nistp384 ",
+    b"ecdsa-sha2-nistp521 ",
+    b"sk-ssh-ed25519@openssh.com ",
+    b"sk-ecdsa-sha2-nistp256@openssh.com ",
+];
+
+/// PEM blocks whose body is public: a token on their lines is not a secret.
+const PUBLIC_PEM: &[&[u8]] = &[
+    b"CERTIFICATE-----",
+    b"PUBLIC KEY-----",
+    b"RSA PUBLIC KEY-----",
+    b"CERTIFICATE REQUEST-----",
+    b"X509 CRL-----",
+    b"PGP PUBLIC KEY BLOCK-----",
+    b"PGP SIGNATURE-----",
+    b"SSH2 PUBLIC KEY ----",
+];
+
+/// How far back a token's PEM `BEGIN` line is looked for.
+const PEM_LOOKBACK: usize = 64 * 1024;
+
+/// Whether the token starting at `start` follows a [`PUBLIC_LABELS`] label or lies inside a
+/// public PEM block (a certificate, a public key), whose lines look random but are not
+/// secrets. Only tokens the backstop would flag pay for the look-back.
+fn is_public_material(text: &[u8], start: usize) -> bool {
+    let before = &text[..start.min(text.len())];
+    if PUBLIC_LABELS.iter().any(|l| before.ends_with(l)) {
+        return true;
+    }
+    let window = &before[before.len().saturating_sub(PEM_LOOKBACK)..];
+    let Some(begin) = memchr::memmem::rfind(window, b"-----BEGIN ") else {
+        return false;
+    };
+    let block = &window[begin + b"-----BEGIN ".len()..];
+    PUBLIC_PEM.iter().any(|label| block.starts_with(label))
+        && memchr::memmem::find(block, b"-----END ").is_none()
+}
+
 /// Calls `f(start, end)` for every high-entropy token of `text[from..to]` (offsets are
 /// into `text`).
 pub(crate) fn for_each_token_in(
@@ -146,12 +205,10 @@ pub(crate) fn for_each_token_in(
             if inner_eq || i + 1 == e {
                 let b = if inner_eq { i } else { e };
                 let tok = &part[a..b];
-                // Go module checksums (`h1:<base64 SHA-256>` in go.sum).
-                let go_sum = cfg.skip_hex_digests && a >= 3 && &part[a - 3..a] == b"h1:";
                 if tok.len() >= min
-                    && !go_sum
                     && !safe_shape(tok, cfg)
                     && normalized(tok) >= cfg.threshold
+                    && !(cfg.skip_hex_digests && is_public_material(text, from + a))
                 {
                     f(from + a, from + b);
                 }
@@ -178,6 +235,28 @@ mod tests {
             v.push((s, e))
         });
         v
+    }
+
+    #[test]
+    fn public_key_material_and_digests_are_not_flagged() {
+        let body = "q7Zk2Lr9VbN4xT8mWp3Hs6Yc1Df5Gj0AqK8nR2";
+        assert_eq!(flagged(body).len(), 1, "the body alone is flagged");
+        for text in [
+            format!("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl user@host"),
+            format!("github.com ssh-rsa AAAAB3NzaC1yc2EAAAABIwAAAQEAq2A7hRGmdnm9tUDbO9IDSwBK6TbQa+PXYPCPy6rbTrTtw7PHkccKrpp0yVhp5HdEIcKr6pLlVDBfOLX9QUsyCOV0wzfjIJNlGEYsdlLJizHhbn2mUjvSAHQqZETYP81eFzLQNnPHt4EVVUh7VfDESU84KezmD5QlWpXLmvU31/yMf+Se8xhHTvKSCZIFImWwoG6mbUoWf9nzpIoaSjB+weqqUUmpaaasXVal72J+UX2B+2RPW3RcT0eOzQgqlJL3RKrTJvdsjE3JEAvGq3lGHSZXy28G3skua2SmVi/w4yCE6gbODqnTWlg7+wC604ydGXA8VJiS5ap43JXiUFFAaQ== github"),
+            format!("golang.org/x/net v0.17.0 h1:oNpNa4HVYpJZiJVolTvnVq7q7QfbR/2bq7IpstxT9oo="),
+            format!("\"integrity\": \"sha1-Aq9wQ3hZm6k2vLr8Ty1Np4Xc7Be5Df0Gh=\""),
+            format!("<img src=\"data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==\">"),
+            format!("-----BEGIN CERTIFICATE-----\n{body}\n{body}\n-----END CERTIFICATE-----"),
+        ] {
+            assert_eq!(flagged(&text), vec![], "{text}");
+        }
+        // The same token after the block ends, or inside a private key block, still counts.
+        let after =
+            format!("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\ntoken {body}");
+        assert_eq!(flagged(&after).len(), 1);
+        let private = format!("-----BEGIN ENCRYPTED PRIVATE KEY-----\n{body}\n");
+        assert_eq!(flagged(&private).len(), 1);
     }
 
     #[test]

@@ -844,3 +844,14 @@ fn current_vendor_formats_are_covered_whole() {
     let found = spans_of(&slack);
     assert!(has(&found, "slack-config-token", &slack), "{found:?}");
 }
+
+#[test]
+fn documentation_placeholders_are_not_secrets() {
+    for text in [
+        "ANTHROPIC_API_KEY=sk-ant-api03-...",
+        "AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "postgres://user:{password}@host/db",
+    ] {
+        assert!(spans_of(text).is_empty(), "{text}: {:?}", spans_of(text));
+    }
+}

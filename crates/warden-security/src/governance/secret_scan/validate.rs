@@ -83,6 +83,10 @@ pub(crate) fn is_placeholder(secret: &[u8], quoted: bool) -> bool {
     if PREFIXES.iter().any(|p| lower.starts_with(p)) {
         return true;
     }
+    // `{password}` format placeholders.
+    if s.len() > 2 && s.starts_with('{') && s.ends_with('}') {
+        return true;
+    }
     // `$NAME` shell/env references.
     if let Some(rest) = s.strip_prefix('$') {
         if rest
@@ -108,7 +112,7 @@ pub(crate) fn is_placeholder(secret: &[u8], quoted: bool) -> bool {
         "redacted",
         "xxxx",
         "****",
-        "....",
+        "...",
         "<",
         ">",
         "(",

@@ -17,7 +17,7 @@ pub(super) const RULES: &[RuleSpec] = &[
         pattern: r#"(?i:aws[\w.\-]{0,20}?secret[\w.\-]{0,20}?|secret_?access_?key)["']?[ \t]{0,4}(?:=|:|=>|:=)[ \t]{0,4}["'`]?([A-Za-z0-9/+]{40})(?:[^A-Za-z0-9/+=]|$)"#,
         group: 1,
         assignment: true,
-        validators: &[Validator::MinEntropy(3.5)],
+        validators: &[Validator::MinEntropy(3.5), Validator::NotPlaceholderText],
         ..RuleSpec::DEFAULT
     },
     RuleSpec {
