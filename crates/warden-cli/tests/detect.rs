@@ -225,3 +225,48 @@ fn the_detect_section_of_the_configuration_applies_and_flags_win() {
     assert_eq!(out.status.code(), Some(2));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// A co-process writes a line and waits for its answer before writing the next: output is
+/// buffered for batch runs but must be flushed before the command waits for input.
+#[test]
+fn jsonl_answers_each_line_before_the_next_arrives() {
+    use std::io::{BufRead, BufReader};
+    for args in [
+        &["detect", "--jsonl"][..],
+        &["govern", "check", "--jsonl"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_warden"))
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                if tx.send(line.unwrap()).is_err() {
+                    break;
+                }
+            }
+        });
+        let line = if args[0] == "detect" {
+            req("/", CHROME)
+        } else {
+            r#"{"tool":"Read","arguments":{},"user_id":"u","session_id":"s","scopes":["user"]}"#
+                .to_string()
+        };
+        for i in 0..3 {
+            writeln!(stdin, "{line}").unwrap();
+            stdin.flush().unwrap();
+            let answer = rx
+                .recv_timeout(std::time::Duration::from_secs(20))
+                .unwrap_or_else(|_| panic!("{args:?}: no answer to line {i} while stdin is open"));
+            assert!(answer.starts_with('{'), "{answer}");
+        }
+        drop(stdin);
+        assert!(child.wait().unwrap().success());
+    }
+}

@@ -176,7 +176,7 @@ fn run_single(detector: &Detector) -> CmdResult {
 
 fn run_jsonl(detector: &Detector) -> CmdResult {
     let stdin = std::io::stdin();
-    let mut reader = stdin.lock();
+    let mut reader = std::io::BufReader::with_capacity(INPUT_BUFFER, stdin.lock());
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut line = Vec::new();
@@ -184,6 +184,11 @@ fn run_jsonl(detector: &Detector) -> CmdResult {
         |e: std::io::Error| CliError::failure("io", format!("cannot write to stdout: {e}"));
     loop {
         line.clear();
+        // Answers go out before a read that may wait: a co-process sees each answer at
+        // once, a batch run writes in blocks.
+        if reader.buffer().is_empty() {
+            out.flush().map_err(write_err)?;
+        }
         let n = reader
             .read_until(b'\n', &mut line)
             .map_err(|e| CliError::failure("io", format!("cannot read stdin: {e}")))?;
@@ -220,9 +225,11 @@ fn error_value(message: &str) -> Value {
 
 fn write_line(out: &mut impl Write, value: &Value) -> std::io::Result<()> {
     serde_json::to_writer(&mut *out, value)?;
-    out.write_all(b"\n")?;
-    out.flush()
+    out.write_all(b"\n")
 }
+
+/// Read-ahead for `--jsonl` input.
+const INPUT_BUFFER: usize = 64 * 1024;
 
 #[cfg(test)]
 mod tests {

@@ -225,12 +225,19 @@ fn check(args: &CheckArgs, config: Option<&Path>) -> CmdResult {
 
 fn check_lines(engine: &GovernanceEngine, rt: &tokio::runtime::Runtime) -> CmdResult {
     let stdin = std::io::stdin();
-    let mut reader = stdin.lock();
+    let mut reader = std::io::BufReader::with_capacity(64 * 1024, stdin.lock());
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut buf = Vec::new();
+    let write_err =
+        |e: std::io::Error| CliError::failure("io", format!("cannot write to stdout: {e}"));
     loop {
         buf.clear();
+        // Answers go out before a read that may wait: a co-process sees each answer at
+        // once, a batch run writes in blocks.
+        if reader.buffer().is_empty() {
+            out.flush().map_err(write_err)?;
+        }
         let n = (&mut reader)
             .take(MAX_INPUT_BYTES + 1)
             .read_until(b'\n', &mut buf)
@@ -263,9 +270,8 @@ fn check_lines(engine: &GovernanceEngine, rt: &tokio::runtime::Runtime) -> CmdRe
                 Err(e) => e.to_json().to_string(),
             }
         };
-        writeln!(out, "{answer}")
-            .and_then(|()| out.flush())
-            .map_err(|e| CliError::failure("io", format!("cannot write to stdout: {e}")))?;
+        writeln!(out, "{answer}").map_err(write_err)?;
     }
+    out.flush().map_err(write_err)?;
     Ok(EXIT_OK)
 }
