@@ -655,6 +655,89 @@ async fn repeated_call_id_is_counted_once() {
     assert_eq!(eng.evaluate_at(&next, 2).await.decision, Decision::Deny);
 }
 
+#[tokio::test]
+async fn a_repeated_call_id_on_another_call_is_counted() {
+    let eng = engine("[[rate_limit.limits]]\nkey = \"principal\"\nlimit = 2\nwindow_secs = 60\n");
+    let mut decisions = Vec::new();
+    for i in 0..5 {
+        let c = call("Bash", json!({"command": format!("echo {i}")}), "")
+            .with_call_id(Some("same".into()));
+        decisions.push(eng.evaluate_at(&c, i).await.decision);
+    }
+    assert_eq!(
+        decisions,
+        vec![
+            Decision::Allow,
+            Decision::Allow,
+            Decision::Deny,
+            Decision::Deny,
+            Decision::Deny
+        ]
+    );
+    // The same call again is still a replay of its first outcome.
+    let first = call("Bash", json!({"command": "echo 0"}), "").with_call_id(Some("same".into()));
+    assert_eq!(eng.evaluate_at(&first, 9).await.decision, Decision::Allow);
+}
+
+fn aws_key(i: usize) -> String {
+    const B32: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    let mut n = i as u64 * 2_654_435_761 + 97;
+    let body: String = (0..16)
+        .map(|_| {
+            n = n
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            B32[(n >> 59) as usize] as char
+        })
+        .collect();
+    format!("AKIA{body}")
+}
+
+#[tokio::test]
+async fn a_secret_scan_stopped_by_its_bounds_denies_even_in_redact_mode() {
+    let eng = engine("[secret_scan]\naction = \"redact\"\n");
+    let keys: Vec<String> = (0..300).map(aws_key).collect();
+    let e = eng
+        .evaluate(&call("mcp__x__y", json!({"a": keys.join(" ")}), "user"))
+        .await;
+    assert_eq!(e.decision, Decision::Deny, "{:?}", e.reason);
+    assert_eq!(e.reason.code(), "secret_scan_incomplete");
+    assert!(e.redacted_arguments.is_none());
+    // Below the bound the same call is redacted and allowed.
+    let e = eng
+        .evaluate(&call(
+            "mcp__x__y",
+            json!({"a": keys[..10].join(" ")}),
+            "user",
+        ))
+        .await;
+    assert_eq!(e.decision, Decision::Allow);
+}
+
+#[tokio::test]
+async fn a_large_base64_argument_is_decoded_and_scanned() {
+    use base64::Engine as _;
+    let text = format!("{}{}", "y ".repeat(40_000), aws_key(1));
+    let blob = base64::engine::general_purpose::STANDARD.encode(text);
+    assert!(blob.len() > 100_000);
+    let e = engine("")
+        .evaluate(&call("mcp__x__y", json!({"b": blob}), "user"))
+        .await;
+    assert_eq!(e.decision, Decision::Deny);
+    assert_eq!(e.reason.code(), "secret_found");
+}
+
+#[tokio::test]
+async fn raising_the_argument_bound_raises_the_scan_bound() {
+    let eng = engine("max_argument_bytes = 4000000\n");
+    let text = format!("{} {}", aws_key(2), "x".repeat(1_100_000));
+    let e = eng
+        .evaluate(&call("mcp__x__y", json!({"a": text}), "user"))
+        .await;
+    assert_eq!(e.decision, Decision::Deny);
+    assert_eq!(e.reason.code(), "secret_found");
+}
+
 struct BrokenCounters;
 
 #[async_trait]

@@ -101,7 +101,8 @@ pub(crate) fn compile_layers(
     let secret_scan = match leak {
         Some(m) => SecretScan::from_config(&config.secret_scan)?.with_leak_matcher(m),
         None => SecretScan::from_config(&config.secret_scan)?,
-    };
+    }
+    .for_arguments_up_to(config.max_argument_bytes, config.max_argument_depth);
     let scanner = secret_scan.scanner().clone();
     let slots = vec![
         slot(

@@ -104,6 +104,12 @@ pub enum DenyReason {
         /// The store's error.
         message: String,
     },
+    /// The secret scan stopped at one of its bounds (findings, scanned bytes, nesting)
+    /// before it had seen every argument: what it did not see cannot be allowed.
+    ScanIncomplete {
+        /// Which bound, for people.
+        why: String,
+    },
     /// The arguments (or prompt) exceed `governance.max_argument_bytes`.
     ArgumentsTooLarge {
         /// The limit.
@@ -146,6 +152,7 @@ impl DenyReason {
             DenyReason::ArgumentDenied { .. } => "argument_denied",
             DenyReason::RateLimited { .. } => "rate_limited",
             DenyReason::CountersUnavailable { .. } => "counters_unavailable",
+            DenyReason::ScanIncomplete { .. } => "secret_scan_incomplete",
             DenyReason::ArgumentsTooLarge { .. } => "arguments_too_large",
             DenyReason::ArgumentsTooDeep { .. } => "arguments_too_deep",
             DenyReason::ArgumentsNotAnObject { .. } => "arguments_not_an_object",
@@ -210,6 +217,10 @@ impl fmt::Display for DenyReason {
             DenyReason::CountersUnavailable { message } => write!(
                 f,
                 "rate limit counters unavailable, failing closed: {message}"
+            ),
+            DenyReason::ScanIncomplete { why } => write!(
+                f,
+                "secret scan incomplete, failing closed: {why}"
             ),
             DenyReason::ArgumentsTooLarge { max_bytes } => write!(
                 f,

@@ -3,7 +3,7 @@
 //!
 //! One atomic `acquire` checks every applicable limit: a call that does not fit in all of
 //! them counts in none. A repeated `call_id` (same principal) replays the first outcome and
-//! counts nothing. A store error denies (fail closed). Prompts are not rate limited.
+//! counts nothing; the same `call_id` on a different tool or arguments is a new call. A store error denies (fail closed). Prompts are not rate limited.
 
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use async_trait::async_trait;
 use super::RATE_LIMIT;
 use crate::counters::{CounterStore, WindowSpec};
 use crate::governance::config::{ConfigError, RateLimitConfig, MAX_LIMIT, MAX_WINDOW_SECS};
-use crate::governance::context::PolicyContext;
+use crate::governance::context::{PolicyContext, Subject};
 use crate::governance::glob::NameSet;
 use crate::governance::policy::{GovernancePolicy, LayerVerdict};
 use crate::governance::reason::{DenyReason, LimitKey};
@@ -103,6 +103,28 @@ fn counter_key(l: &Limit, ctx: &PolicyContext, tool: &str) -> String {
     }
 }
 
+/// SHA-256 (first 16 bytes, hex) of the tool name and its arguments: a repeated `call_id`
+/// replays the first outcome only for the same call, so a client cannot reuse one id to
+/// make any number of different calls uncounted.
+fn call_fingerprint(tool: &str, ctx: &PolicyContext) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update((tool.len() as u64).to_le_bytes());
+    h.update(tool.as_bytes());
+    if let Subject::ToolCall { arguments, .. } = &ctx.subject {
+        // The serialization of a parsed value is deterministic for the same input.
+        if let Ok(bytes) = serde_json::to_vec(arguments) {
+            h.update(&bytes);
+        }
+    }
+    let digest = h.finalize();
+    let mut out = String::with_capacity(32);
+    for b in &digest[..16] {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
 #[async_trait]
 impl GovernancePolicy for RateLimit {
     fn id(&self) -> &str {
@@ -137,7 +159,8 @@ impl GovernancePolicy for RateLimit {
         let idem = ctx.call_id.as_ref().map(|c| {
             let u = ctx.principal.user_id.as_str();
             let s = ctx.principal.session_id.as_str();
-            format!("rl:call:{}:{u}:{}:{s}:{c}", u.len(), s.len())
+            let call = call_fingerprint(tool, ctx);
+            format!("rl:call:{}:{u}:{}:{s}:{call}:{c}", u.len(), s.len())
         });
         match self.store.acquire(&windows, idem.as_deref(), now_ms).await {
             Err(e) => LayerVerdict::deny(DenyReason::CountersUnavailable {

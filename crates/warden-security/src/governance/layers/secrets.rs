@@ -10,7 +10,7 @@ use crate::governance::reason::DenyReason;
 use std::sync::Arc;
 
 use crate::governance::secret_scan::{
-    Finding, LeakMatcher, ScanAction, SecretScanConfig, SecretScanner,
+    Finding, LeakMatcher, ScanAction, ScanLimits, SecretScanConfig, SecretScanner,
 };
 
 /// The `secret_scan` layer. Judges tool calls and prompts.
@@ -22,6 +22,7 @@ use crate::governance::secret_scan::{
 #[derive(Debug, Clone)]
 pub struct SecretScan {
     scanner: SecretScanner,
+    limits: ScanLimits,
 }
 
 impl SecretScan {
@@ -59,7 +60,7 @@ impl SecretScan {
                 _ => ConfigError::new("governance.secret_scan", msg),
             }
         })?;
-        Ok(Self { scanner })
+        Ok(Self::from_scanner(scanner))
     }
 
     /// The same layer, also flagging exact matches of stored secrets.
@@ -67,7 +68,25 @@ impl SecretScan {
     pub fn with_leak_matcher(self, matcher: Arc<dyn LeakMatcher>) -> Self {
         Self {
             scanner: self.scanner.with_leak_matcher(matcher),
+            limits: self.limits,
         }
+    }
+
+    /// The same layer scanning up to `max_argument_bytes` of argument text (and its decoded
+    /// forms: twice that, at least the default 1 MiB) nested up to `max_argument_depth`, so
+    /// that every argument the engine admits is scanned whole. A scan that stops at a bound
+    /// denies.
+    #[must_use]
+    pub fn for_arguments_up_to(
+        mut self,
+        max_argument_bytes: usize,
+        max_argument_depth: usize,
+    ) -> Self {
+        self.limits.max_depth = self.limits.max_depth.max(max_argument_depth);
+        let bytes = max_argument_bytes.saturating_mul(2);
+        self.limits.max_string_bytes = self.limits.max_string_bytes.max(bytes);
+        self.limits.max_decode_bytes = self.limits.max_decode_bytes.max(max_argument_bytes);
+        self
     }
 
     /// The compiled scanner this layer runs.
@@ -77,7 +96,15 @@ impl SecretScan {
 
     /// A layer around an already compiled scanner.
     pub fn from_scanner(scanner: SecretScanner) -> Self {
-        Self { scanner }
+        Self {
+            scanner,
+            limits: ScanLimits {
+                // A base64 leaf of any size the default argument bound admits is decoded
+                // and scanned (decoding 1 MiB takes about a millisecond).
+                max_decode_bytes: 1 << 20,
+                ..ScanLimits::default()
+            },
+        }
     }
 }
 
@@ -125,7 +152,14 @@ impl GovernancePolicy for SecretScan {
     async fn evaluate(&self, ctx: &PolicyContext, _now_ms: u64) -> LayerVerdict {
         let (findings, redacted, is_prompt) = match &ctx.subject {
             Subject::ToolCall { arguments, .. } => {
-                let scan = self.scanner.scan_json(arguments);
+                let scan = self.scanner.scan_json_with_limits(arguments, &self.limits);
+                if let Some(why) = scan.limit_exceeded {
+                    // Findings past the bound would be neither denied nor redacted.
+                    let mut v = LayerVerdict::deny(DenyReason::ScanIncomplete { why });
+                    v.findings = scan.findings;
+                    sanitize_paths(&self.scanner, &mut v.findings);
+                    return v;
+                }
                 (scan.findings, scan.redacted, false)
             }
             Subject::Prompt { text } => (self.scanner.scan_text(text), None, true),
