@@ -6,6 +6,7 @@ mod common;
 use common::server::{client, temp_dir, Server};
 use reqwest::blocking::Client;
 use serde_json::{json, Value};
+use std::time::Duration;
 
 fn post_json(c: &Client, url: &str, token: Option<&str>, body: &Value) -> (u16, Value) {
     let mut r = c.post(url).json(body);
@@ -1069,5 +1070,142 @@ fn an_async_queue_that_cannot_be_drained_is_a_failed_exit() {
     let (st, _) = post_json(&c, &s.url("/v1/govern"), Some(&admin), &call);
     assert_eq!(st, 200);
     assert_eq!(s.stop_with_status(), Some(2));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Reads from `tcp` until the server closes it (or `limit` passes); true when it closed.
+fn closed_within(tcp: &mut std::net::TcpStream, limit: Duration) -> bool {
+    use std::io::Read;
+    tcp.set_read_timeout(Some(limit)).unwrap();
+    let mut buf = [0u8; 1024];
+    loop {
+        match tcp.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return true,
+            Err(_) => return false,
+        }
+    }
+}
+
+#[test]
+fn slow_and_surplus_connections_are_closed() {
+    use std::io::Write;
+    let dir = temp_dir("slowloris");
+    let s = Server::start(
+        &dir.join("data"),
+        "[server]\nheader_read_timeout_secs = 1\nmax_connections_per_ip = 3\n",
+    );
+    let addr = s.base.trim_start_matches("http://").to_owned();
+    // Half a request's headers, then a byte now and then: closed at the header deadline.
+    let mut slow = std::net::TcpStream::connect(&addr).unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let started = std::time::Instant::now();
+    let mut dripped = 0;
+    while started.elapsed() < Duration::from_millis(600) {
+        std::thread::sleep(Duration::from_millis(200));
+        if slow.write_all(b"X").is_ok() {
+            dripped += 1;
+        }
+    }
+    assert!(dripped > 0);
+    assert!(
+        closed_within(&mut slow, Duration::from_secs(5)),
+        "slow client kept"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // Three idle connections from one address are served; a fourth is closed at once.
+    let idle: Vec<_> = (0..3)
+        .map(|_| std::net::TcpStream::connect(&addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut surplus = std::net::TcpStream::connect(&addr).unwrap();
+    assert!(
+        closed_within(&mut surplus, Duration::from_millis(800)),
+        "4th connection kept"
+    );
+    // The idle ones are closed at the header deadline; then the address is served again.
+    for mut c in idle {
+        assert!(
+            closed_within(&mut c, Duration::from_secs(5)),
+            "idle connection kept"
+        );
+    }
+    let (status, _) = get(&client(), &s.url("/healthz"), None);
+    assert_eq!(status, 200);
+    s.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn bodies_are_objects_an_oversized_declaration_is_refused_unread_and_json_types_are_json() {
+    use std::io::{Read, Write};
+    let dir = temp_dir("bodies");
+    let s = Server::start(&dir.join("data"), "");
+    let c = client();
+    let admin = s.admin_token();
+    // A JSON array would fill a struct field by field: refused.
+    let (status, body) = post_json(
+        &c,
+        &s.url("/v1/govern"),
+        Some(&admin),
+        &json!(["Bash", {"command": "ls"}, "cid", null]),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["error"]["code"], "malformed_json");
+    assert!(!body.to_string().contains("GovernRequest"), "{body}");
+    // Content-Length over the limit with Expect: 100-continue: 413 at once, no 100.
+    let addr = s.base.trim_start_matches("http://").to_owned();
+    let mut sock = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        sock,
+        "POST /v1/govern HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {admin}\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\nExpect: 100-continue\r\n\r\n"
+    )
+    .unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut head = [0u8; 64];
+    let n = sock.read(&mut head).unwrap();
+    let head = String::from_utf8_lossy(&head[..n]);
+    assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+    // Introspection takes any JSON media type, case-insensitively.
+    let resp = c
+        .post(s.url("/v1/tokens/introspect"))
+        .bearer_auth(&admin)
+        .header("content-type", "APPLICATION/JSON; charset=utf-8")
+        .body(json!({"token": admin}).to_string())
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let v: Value = resp.json().unwrap();
+    assert_eq!(v["active"], true, "{v}");
+    s.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_mint_request_is_not_silently_widened() {
+    let dir = temp_dir("mintscope");
+    let s = Server::start(&dir.join("data"), "");
+    let c = client();
+    let admin = s.admin_token();
+    for body in [
+        json!({"kind": "admin", "user_id": "u", "scope": "user"}),
+        json!({"kind": "session", "user_id": "u", "scope": ""}),
+        json!({"kind": "session", "user_id": "u", "scope": "   "}),
+    ] {
+        let (status, resp) = post_json(&c, &s.url("/v1/tokens"), Some(&admin), &body);
+        assert_eq!(status, 400, "{body} → {resp}");
+        assert_eq!(resp["error"]["code"], "invalid_request");
+    }
+    let (status, _) = post_json(
+        &c,
+        &s.url("/v1/tokens"),
+        Some(&admin),
+        &json!({"kind": "admin", "user_id": "u", "scope": "admin"}),
+    );
+    assert_eq!(status, 201);
+    s.stop();
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -55,10 +55,10 @@ pub fn router(
     }
     let mut app = app
         .layer(DefaultBodyLimit::max(server.max_body_bytes))
-        .layer(RequestEnvelopeLayer::new(
-            metrics,
-            Duration::from_millis(server.request_timeout_ms),
-        ));
+        .layer(
+            RequestEnvelopeLayer::new(metrics, Duration::from_millis(server.request_timeout_ms))
+                .with_max_body_bytes(server.max_body_bytes),
+        );
     if let Some(bots) = bots {
         app = app.layer(bots);
     }

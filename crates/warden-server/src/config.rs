@@ -80,6 +80,15 @@ pub struct ServerConfig {
     pub request_timeout_ms: u64,
     /// Seconds to wait for in-flight requests and the audit queue on shutdown (default 10).
     pub shutdown_grace_secs: u64,
+    /// Seconds a client may take to send a request's headers; also how long an idle
+    /// keep-alive connection stays open (default 10).
+    pub header_read_timeout_secs: u64,
+    /// Connections served at once (default 8192; lowered to what the file-descriptor limit
+    /// allows); more wait in the accept backlog.
+    pub max_connections: usize,
+    /// Connections served at once per client IP address (default 512; 0 = no limit); more
+    /// are closed at once.
+    pub max_connections_per_ip: usize,
     /// Audiences a bearer token must name at least one of (default: the ones Warden mints
     /// with, `["web", "api", "a2a", "mcp"]`); a token for another service is refused with
     /// `wrong_audience`, one without `aud` with `missing_claim`.
@@ -100,6 +109,9 @@ impl Default for ServerConfig {
             max_json_depth: crate::json::DEFAULT_MAX_JSON_DEPTH,
             request_timeout_ms: 30_000,
             shutdown_grace_secs: 10,
+            header_read_timeout_secs: 10,
+            max_connections: 8192,
+            max_connections_per_ip: 512,
             audiences: warden_types::JwtAudience::standard()
                 .iter()
                 .map(|a| a.as_str().to_owned())
@@ -115,6 +127,12 @@ impl ServerConfig {
         if self.max_body_bytes == 0 || self.request_timeout_ms == 0 || self.max_json_depth == 0 {
             return Err(
                 "server.max_body_bytes, server.max_json_depth and server.request_timeout_ms must be positive"
+                    .to_owned(),
+            );
+        }
+        if self.header_read_timeout_secs == 0 || self.max_connections == 0 {
+            return Err(
+                "server.header_read_timeout_secs and server.max_connections must be positive"
                     .to_owned(),
             );
         }
@@ -259,7 +277,13 @@ mod tests {
 
     #[test]
     fn limits_must_be_positive() {
-        for field in ["max_json_depth", "max_body_bytes", "request_timeout_ms"] {
+        for field in [
+            "max_json_depth",
+            "max_body_bytes",
+            "request_timeout_ms",
+            "header_read_timeout_secs",
+            "max_connections",
+        ] {
             assert!(server(&format!("{field} = 0")).is_err(), "{field}");
         }
     }

@@ -61,13 +61,21 @@ fn string_end(bytes: &[u8], mut from: usize) -> Option<usize> {
     }
 }
 
-/// Parses a JSON body after checking its depth; errors are 400 `malformed_json`,
+/// Parses a JSON object body after checking its depth; errors are 400 `malformed_json`,
 /// 400 `json_too_deep` or 415 `unsupported_media_type`.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8], max_depth: usize) -> Result<T, ApiError> {
     if json_depth(bytes, max_depth) > max_depth {
         return Err(ApiError::bad_request(
             "json_too_deep",
             format!("request JSON is nested deeper than {max_depth} levels"),
+        ));
+    }
+    // Every request body is an object: serde would also fill a struct from an array of its
+    // fields in order (`["Bash", {…}]`), which no client means.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::bad_request(
+            "malformed_json",
+            "the request body must be a JSON object",
         ));
     }
     serde_json::from_slice(bytes)

@@ -10,6 +10,7 @@ pub mod error;
 pub mod gateway;
 pub mod hook;
 pub mod json;
+pub mod listen;
 pub mod mcp;
 pub mod metrics;
 pub mod middleware;

@@ -38,12 +38,24 @@ pub fn panic_response(_payload: Box<dyn Any + Send + 'static>) -> Response {
 pub struct RequestEnvelopeLayer {
     metrics: Arc<Metrics>,
     timeout: Duration,
+    max_body_bytes: Option<u64>,
 }
 
 impl RequestEnvelopeLayer {
     /// Counts into `metrics`; answers 504 after `timeout`.
     pub fn new(metrics: Arc<Metrics>, timeout: Duration) -> Self {
-        Self { metrics, timeout }
+        Self {
+            metrics,
+            timeout,
+            max_body_bytes: None,
+        }
+    }
+
+    /// Answers 413 at once to a request whose `Content-Length` exceeds `max`, before its
+    /// body is read (nor `100 Continue` sent): the body limit itself applies while reading.
+    pub fn with_max_body_bytes(mut self, max: usize) -> Self {
+        self.max_body_bytes = u64::try_from(max).ok();
+        self
     }
 }
 
@@ -54,6 +66,7 @@ impl<S> Layer<S> for RequestEnvelopeLayer {
             inner,
             metrics: self.metrics.clone(),
             timeout: self.timeout,
+            max_body_bytes: self.max_body_bytes,
         }
     }
 }
@@ -64,6 +77,7 @@ pub struct RequestEnvelope<S> {
     inner: S,
     metrics: Arc<Metrics>,
     timeout: Duration,
+    max_body_bytes: Option<u64>,
 }
 
 impl<S> Service<Request> for RequestEnvelope<S>
@@ -83,6 +97,29 @@ where
             .extensions()
             .get::<MatchedPath>()
             .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+        if let Some(max) = self.max_body_bytes {
+            let declared = req
+                .headers()
+                .get(CONTENT_LENGTH)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse::<u64>().ok());
+            if declared.is_some_and(|n| n > max) {
+                return EnvelopeFuture {
+                    state: EnvelopeState::Refused {
+                        resp: Some(
+                            ApiError::new(
+                                StatusCode::PAYLOAD_TOO_LARGE,
+                                "payload_too_large",
+                                "request body exceeds the size limit",
+                            )
+                            .into_response(),
+                        ),
+                    },
+                    metrics: self.metrics.clone(),
+                    route,
+                };
+            }
+        }
         EnvelopeFuture {
             state: EnvelopeState::Running {
                 inner: tokio::time::timeout(self.timeout, self.inner.call(req)),
@@ -108,6 +145,7 @@ pin_project_lite::pin_project! {
     #[project = EnvelopeStateProj]
     enum EnvelopeState<F> {
         Running { #[pin] inner: tokio::time::Timeout<F> },
+        Refused { resp: Option<Response> },
         Rewriting { rewrite: Pin<Box<dyn Future<Output = Response> + Send>> },
     }
 }
@@ -121,43 +159,46 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         loop {
-            match this.state.as_mut().project() {
-                EnvelopeStateProj::Running { inner } => {
-                    let resp = match ready!(inner.poll(cx)) {
-                        Ok(Ok(resp)) => resp,
-                        Ok(Err(never)) => match never {},
-                        Err(_) => ApiError::new(
-                            StatusCode::GATEWAY_TIMEOUT,
-                            "timeout",
-                            "request took longer than the server's timeout",
-                        )
-                        .into_response(),
-                    };
-                    let status = match resp.status().as_u16() {
-                        100..=199 => "1xx",
-                        200..=299 => "2xx",
-                        300..=399 => "3xx",
-                        400..=499 => "4xx",
-                        _ => "5xx",
-                    };
-                    this.metrics
-                        .http_requests
-                        .get_or_create(&HttpLabels {
-                            route: std::mem::take(this.route),
-                            status: status.to_owned(),
-                        })
-                        .inc();
-                    if resp.status().as_u16() < 400 || is_json(&resp) {
-                        return Poll::Ready(Ok(resp));
-                    }
-                    this.state.set(EnvelopeState::Rewriting {
-                        rewrite: Box::pin(json_error(resp)),
-                    });
-                }
+            let resp = match this.state.as_mut().project() {
+                EnvelopeStateProj::Running { inner } => match ready!(inner.poll(cx)) {
+                    Ok(Ok(resp)) => resp,
+                    Ok(Err(never)) => match never {},
+                    Err(_) => ApiError::new(
+                        StatusCode::GATEWAY_TIMEOUT,
+                        "timeout",
+                        "request took longer than the server's timeout",
+                    )
+                    .into_response(),
+                },
+                EnvelopeStateProj::Refused { resp } => match resp.take() {
+                    Some(resp) => resp,
+                    // Polled again after it answered: nothing left to give.
+                    None => return Poll::Pending,
+                },
                 EnvelopeStateProj::Rewriting { rewrite } => {
                     return rewrite.as_mut().poll(cx).map(Ok);
                 }
+            };
+            let status = match resp.status().as_u16() {
+                100..=199 => "1xx",
+                200..=299 => "2xx",
+                300..=399 => "3xx",
+                400..=499 => "4xx",
+                _ => "5xx",
+            };
+            this.metrics
+                .http_requests
+                .get_or_create(&HttpLabels {
+                    route: std::mem::take(this.route),
+                    status: status.to_owned(),
+                })
+                .inc();
+            if resp.status().as_u16() < 400 || is_json(&resp) {
+                return Poll::Ready(Ok(resp));
             }
+            this.state.set(EnvelopeState::Rewriting {
+                rewrite: Box::pin(json_error(resp)),
+            });
         }
     }
 }

@@ -1,13 +1,13 @@
 //! Running the HTTP service until SIGINT/SIGTERM, then draining in-flight requests and the
 //! audit queue.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::app::router;
+use crate::listen::{serve_connections, ConnectionLimits};
 use crate::runtime::Runtime;
 
 /// Builds the full application router of a runtime (API, MCP gateway, middleware).
@@ -49,16 +49,15 @@ pub async fn serve_until(
     app: Router,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let grace = Duration::from_secs(runtime.config.server.shutdown_grace_secs);
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown);
-    let result = server.await;
+    let server = &runtime.config.server;
+    let grace = Duration::from_secs(server.shutdown_grace_secs);
+    let limits = ConnectionLimits {
+        header_read_timeout: Duration::from_secs(server.header_read_timeout_secs),
+        max_connections: server.max_connections,
+        max_connections_per_ip: server.max_connections_per_ip,
+    }
+    .fitted_to_fd_limit();
+    let result = serve_connections(listener, app, limits, shutdown).await;
     let drained = match tokio::time::timeout(grace, runtime.shutdown()).await {
         Ok(Ok(())) => {
             tracing::info!("audit queue drained");

@@ -41,6 +41,22 @@ pub async fn mint(
     LimitedJson(req): LimitedJson<MintRequest>,
 ) -> Result<(StatusCode, Json<MintResponse>), ApiError> {
     caller.require_any(&[SCOPE_TOKENS_MINT])?;
+    if let Some(scope) = &req.scope {
+        // An admin token's scope is fixed; a narrower one asked for must not be dropped
+        // silently (the caller would hold a stronger token than it asked for).
+        if req.kind == "admin" && scope.split_ascii_whitespace().ne(["admin"]) {
+            return Err(ApiError::bad_request(
+                "invalid_request",
+                "an admin token always has the scope `admin`; `scope` applies to session tokens",
+            ));
+        }
+        if scope.trim().is_empty() {
+            return Err(ApiError::bad_request(
+                "invalid_request",
+                "`scope` must name at least one scope (omit it for the default `user`)",
+            ));
+        }
+    }
     if !caller.is_admin() {
         if req.kind == "admin" {
             return Err(ApiError::forbidden("only an admin may mint admin tokens"));
@@ -99,11 +115,10 @@ struct TokenParam {
 }
 
 fn token_param(headers: &HeaderMap, body: &[u8]) -> Result<String, ApiError> {
-    let ct = headers
+    let is_json = headers
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let parsed: TokenParam = if ct.starts_with("application/json") {
+        .is_some_and(crate::json::is_json_media_type);
+    let parsed: TokenParam = if is_json {
         parse_json(body, 4)?
     } else {
         serde_urlencoded::from_bytes(body).map_err(|e| {

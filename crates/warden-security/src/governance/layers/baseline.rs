@@ -33,13 +33,13 @@ const READ_PATH_TOOLS: &str =
     "{read_file,ReadFile,mcp__*__read_file,mcp__*__read_text_file,mcp__*__read_multiple_files}";
 
 /// Credential files, as the end of a path (used on Read-like tools).
-const CREDENTIAL_FILE: &str = r#"(?:^|[/\\])(?:\.ssh[/\\]+(?:\.[/\\]+)*id_[A-Za-z0-9_-]+|\.aws[/\\]+(?:\.[/\\]+)*credentials|\.config[/\\]+gcloud[/\\].*|\.kube[/\\]+config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker[/\\]+config\.json|\.pgpass)$|^/etc/shadow$"#;
+const CREDENTIAL_FILE: &str = r#"(?i)(?:^|[/\\])(?:\.ssh[/\\]+(?:\.[/\\]+)*id_[A-Za-z0-9_-]+(?:\.(?:bak|old|orig|backup|save))?|\.aws[/\\]+(?:\.[/\\]+)*credentials|\.config[/\\]+gcloud[/\\].*|\.kube[/\\]+config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker[/\\]+config\.json|\.pgpass)$|^/etc/shadow$"#;
 
 /// Commands that read or ship a credential file (or the whole `~/.ssh` / `~/.aws`
 /// directory). Copying commands (`cp`, `mv`, `scp`, `rsync`) fire only when the credential
 /// is a source, i.e. another argument follows it: `cp .env.example .env` writes a `.env`
 /// and passes, `cp .env /tmp/x` fires. Separators may repeat or hold `./`.
-const READ_CREDENTIAL_COMMAND: &str = r#"(?:^|[\s;&|(`$])(?:(?:cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_-]+(?:$|[\s"';&|)])|\.ssh/*\*?(?:$|[\s"';&|)])|\.aws/+(?:\./+)*credentials|\.aws/*\*?(?:$|[\s"';&|)])|\.config/+gcloud/|\.kube/+config(?:$|[\s"';&|)])|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?(?:$|[\s"';&|)])|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow)|(?:cp|mv|scp|rsync)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_-]+|\.ssh/*\*?|\.aws/+(?:\./+)*credentials|\.aws/*\*?|\.config/+gcloud/\S*|\.kube/+config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow)["']?\s+["']?[^\s;&|])"#;
+const READ_CREDENTIAL_COMMAND: &str = r#"(?:^|[\s;&|(`$])(?:(?:cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_*?{},-]+(?:\.(?:bak|old|orig|backup|save))?(?:$|[\s"';&|)])|\.ssh/*\*?(?:$|[\s"';&|)])|\.aws/+(?:\./+)*credentials|\.aws/*\*?(?:$|[\s"';&|)])|\.config/+gcloud/|\.kube/+config(?:$|[\s"';&|)])|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?\*?(?:$|[\s"';&|)])|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow)|(?:cp|mv|scp|rsync)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_-]+|\.ssh/*\*?|\.aws/+(?:\./+)*credentials|\.aws/*\*?|\.config/+gcloud/\S*|\.kube/+config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow)["']?\s+["']?[^\s;&|])"#;
 
 const RULES: &[BaselineRule] = &[
     BaselineRule {
@@ -68,7 +68,7 @@ const RULES: &[BaselineRule] = &[
         id: "baseline.mkfs",
         tool: SHELL_TOOLS,
         path: "command",
-        pattern: r"(?:^|[\s;&|(`])mkfs(?:\.[A-Za-z0-9]+)?\s+\S",
+        pattern: r"(?:^|[\s;&|(`/])mkfs(?:\.[A-Za-z0-9]+)?\s+\S",
         action: RuleAction::Deny,
         description: "creating a filesystem (mkfs) erases a device",
     },
@@ -116,7 +116,7 @@ const RULES: &[BaselineRule] = &[
         id: "baseline.pipe_to_shell",
         tool: SHELL_TOOLS,
         path: "command",
-        pattern: r"\b(?:curl|wget)\b[^;&\n]*?\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:(?:/\S*/)?env\s+(?:-\S+\s+)*(?:\S+=\S*\s+)*)?(?:/\S*/)?(?:ba|z|k|da|fi|c|tc)?sh\b",
+        pattern: r"\b(?:curl|wget)\b[^;&\n]*?\|&?\s*(?:sudo\s+(?:-\S+\s+)*)?(?:(?:/\S*/)?env\s+(?:-\S+\s+)*(?:\S+=\S*\s+)*)?(?:/\S*/)?(?:ba|z|k|da|fi|c|tc)?sh\b",
         action: RuleAction::Deny,
         description: "piping a download into a shell",
     },

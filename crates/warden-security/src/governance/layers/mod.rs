@@ -4,6 +4,7 @@ mod baseline;
 mod rate_limit;
 mod scope_check;
 mod secrets;
+mod shell_text;
 mod tool_blocklist;
 
 pub use baseline::{baseline_rules, BaselineRule};

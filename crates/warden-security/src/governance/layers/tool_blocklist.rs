@@ -39,6 +39,9 @@ struct RuleGroup {
     path: JsonPath,
     combined: Option<Regex>,
     rules: Vec<ArgRule>,
+    /// Also match the value with shell quoting and escaping undone
+    /// ([`super::shell_text::normalized`]): the baseline pack's groups.
+    normalize: bool,
 }
 
 impl RuleGroup {
@@ -73,6 +76,7 @@ fn push_rule(
                 path,
                 combined: None,
                 rules: vec![rule],
+                normalize: false,
             });
         }
     }
@@ -113,6 +117,9 @@ fn compiled_baseline() -> Result<&'static [RuleGroup], String> {
             }
             if let Some(g) = groups.last_mut() {
                 g.finish();
+            }
+            for g in &mut groups {
+                g.normalize = true;
             }
             Ok(groups)
         })
@@ -203,14 +210,20 @@ impl ToolBlocklist {
 
 /// Matches a selected value: strings directly, numbers and booleans by their JSON text,
 /// arrays of strings joined with spaces (`["rm","-rf","/"]` → `rm -rf /`).
-fn value_matches(re: &Regex, v: &Value) -> bool {
+/// With `normalize`, a string is also matched with shell quoting and escaping undone.
+fn value_matches(re: &Regex, v: &Value, normalize: bool) -> bool {
+    let text_matches = |s: &str| {
+        re.is_match(s)
+            || (normalize
+                && matches!(super::shell_text::normalized(s), std::borrow::Cow::Owned(n) if re.is_match(&n)))
+    };
     match v {
-        Value::String(s) => re.is_match(s),
+        Value::String(s) => text_matches(s),
         Value::Number(n) => re.is_match(&n.to_string()),
         Value::Bool(b) => re.is_match(if *b { "true" } else { "false" }),
         Value::Array(items) => {
             let parts: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
-            !parts.is_empty() && re.is_match(&parts.join(" "))
+            !parts.is_empty() && text_matches(&parts.join(" "))
         }
         Value::Null | Value::Object(_) => false,
     }
@@ -231,12 +244,12 @@ fn check_groups<'a>(groups: &'a [RuleGroup], tool: &str, args: &Value) -> Option
         let mut deny: Option<&ArgRule> = None;
         g.path.find(args, &mut |v| {
             if let Some(c) = &g.combined {
-                if !value_matches(c, v) {
+                if !value_matches(c, v, g.normalize) {
                     return false;
                 }
             }
             for r in &g.rules {
-                if value_matches(&r.pattern, v) {
+                if value_matches(&r.pattern, v, g.normalize) {
                     match r.action {
                         RuleAction::Deny => {
                             deny = Some(r);

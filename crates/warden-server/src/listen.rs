@@ -1,0 +1,266 @@
+//! Accepting and serving HTTP/1.1 connections, with the limits a service exposed to
+//! untrusted clients needs and `axum::serve` does not set:
+//!
+//! - **a deadline for request headers** (`[server] header_read_timeout_secs`, default 10 s):
+//!   a client that sends half a header and then a byte now and then (slowloris), or an idle
+//!   keep-alive connection, is closed when the deadline passes, instead of holding a file
+//!   descriptor forever;
+//! - **a cap on open connections** (`max_connections`, default 8192, never more than the
+//!   process's file-descriptor limit allows): at the cap, new connections wait in the
+//!   kernel's accept backlog rather than making `accept` fail for everyone;
+//! - **a cap per client address** (`max_connections_per_ip`, default 512, 0 = none): one
+//!   host cannot take every slot; its extra connections are closed at once.
+//!
+//! Graceful shutdown works as with `axum::serve`: stop accepting, let every connection
+//! finish its in-flight request, then return.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Semaphore};
+use tower::ServiceExt;
+
+/// File descriptors kept back from `max_connections` for the store, logs and upstreams.
+const RESERVED_FDS: u64 = 256;
+
+/// The connection limits of [`serve_connections`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    /// How long a client may take to send a request's headers, and how long an idle
+    /// keep-alive connection stays open.
+    pub header_read_timeout: Duration,
+    /// Connections served at once.
+    pub max_connections: usize,
+    /// Connections served at once per client IP address (0 = no limit).
+    pub max_connections_per_ip: usize,
+}
+
+impl ConnectionLimits {
+    /// `max_connections` lowered to what the file-descriptor limit allows (Linux), after
+    /// raising the soft limit to the hard one as far as the process may.
+    pub fn fitted_to_fd_limit(mut self) -> Self {
+        if let Some(fds) = raise_fd_limit() {
+            let room = fds.saturating_sub(RESERVED_FDS).max(16);
+            self.max_connections = self
+                .max_connections
+                .min(usize::try_from(room).unwrap_or(usize::MAX));
+        }
+        self
+    }
+}
+
+/// Raises the soft `RLIMIT_NOFILE` to the hard limit; returns the soft limit now in force.
+#[cfg(target_os = "linux")]
+fn raise_fd_limit() -> Option<u64> {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let limit = getrlimit(Resource::Nofile);
+    let soft = limit.current?;
+    if let Some(hard) = limit.maximum {
+        if hard > soft
+            && setrlimit(
+                Resource::Nofile,
+                Rlimit {
+                    current: Some(hard),
+                    maximum: Some(hard),
+                },
+            )
+            .is_ok()
+        {
+            return Some(hard);
+        }
+    }
+    Some(soft)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn raise_fd_limit() -> Option<u64> {
+    None
+}
+
+/// Connections open per client address; a slot is released when its guard drops.
+#[derive(Debug, Default)]
+struct PerIp {
+    open: Mutex<HashMap<IpAddr, usize>>,
+}
+
+struct IpSlot {
+    table: Arc<PerIp>,
+    ip: IpAddr,
+}
+
+impl PerIp {
+    /// Takes a slot for `ip` unless it already has `max` (0 = no limit).
+    fn take(table: &Arc<PerIp>, ip: IpAddr, max: usize) -> Option<IpSlot> {
+        if max == 0 {
+            return Some(IpSlot {
+                table: table.clone(),
+                ip,
+            });
+        }
+        let mut open = table.open.lock().unwrap_or_else(|p| p.into_inner());
+        let n = open.entry(ip).or_insert(0);
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
+        Some(IpSlot {
+            table: table.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for IpSlot {
+    fn drop(&mut self) {
+        let mut open = self.table.open.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(n) = open.get_mut(&self.ip) {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// An IPv4 client seen through an IPv4-mapped IPv6 address counts as itself.
+fn client_ip(addr: &SocketAddr) -> IpAddr {
+    match addr.ip() {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        ip => ip,
+    }
+}
+
+/// Serves `app` on `listener` under `limits` until `shutdown` resolves, then waits for the
+/// open connections to finish their in-flight requests.
+pub async fn serve_connections(
+    listener: TcpListener,
+    app: Router,
+    limits: ConnectionLimits,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let per_ip = Arc::new(PerIp::default());
+    // Dropping `stop_rx` tells every connection to shut down gracefully; each connection
+    // holds a `done_rx` clone, so `done_tx.closed()` resolves when the last one ends.
+    let (stop_tx, stop_rx) = watch::channel(());
+    let (done_tx, done_rx) = watch::channel(());
+    let mut shutdown = std::pin::pin!(shutdown);
+    let mut refused_logged_at: Option<std::time::Instant> = None;
+    loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            () = &mut shutdown => break,
+        };
+        let (tcp, addr) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of descriptors or memory, or a connection reset before it was
+                    // accepted: wait a moment rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Some(ip_slot) = PerIp::take(&per_ip, client_ip(&addr), limits.max_connections_per_ip)
+        else {
+            if refused_logged_at.is_none_or(|t| t.elapsed() >= Duration::from_secs(10)) {
+                refused_logged_at = Some(std::time::Instant::now());
+                tracing::warn!(
+                    client = %addr.ip(),
+                    limit = limits.max_connections_per_ip,
+                    "connection refused: too many open connections from this address"
+                );
+            }
+            drop(tcp);
+            continue;
+        };
+        let _ = tcp.set_nodelay(true);
+        let service = app
+            .clone()
+            .map_request(move |req: hyper::Request<Incoming>| {
+                let mut req = req.map(Body::new);
+                req.extensions_mut().insert(ConnectInfo(addr));
+                req
+            });
+        let service = TowerToHyperService::new(service);
+        let stop_tx = stop_tx.clone();
+        let done_rx = done_rx.clone();
+        let header_read_timeout = limits.header_read_timeout;
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(header_read_timeout);
+            let conn = builder
+                .serve_connection(TokioIo::new(tcp), service)
+                .with_upgrades();
+            let mut conn = std::pin::pin!(conn);
+            let mut stop = std::pin::pin!(stop_tx.closed());
+            let mut stopping = false;
+            loop {
+                tokio::select! {
+                    result = conn.as_mut() => {
+                        if let Err(e) = result {
+                            tracing::trace!(error = %e, "connection ended with an error");
+                        }
+                        break;
+                    }
+                    () = &mut stop, if !stopping => {
+                        stopping = true;
+                        conn.as_mut().graceful_shutdown();
+                    }
+                }
+            }
+            drop((permit, ip_slot, done_rx));
+        });
+    }
+    drop(listener);
+    drop(stop_rx);
+    drop(done_rx);
+    done_tx.closed().await;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_ip_slots_are_counted_and_released() {
+        let table = Arc::new(PerIp::default());
+        let ip: IpAddr = "192.0.2.7".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let a = PerIp::take(&table, ip, 2);
+        let b = PerIp::take(&table, ip, 2);
+        assert!(a.is_some() && b.is_some());
+        assert!(PerIp::take(&table, ip, 2).is_none());
+        let other: IpAddr = "192.0.2.8".parse().unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        assert!(PerIp::take(&table, other, 2).is_some());
+        drop(a);
+        assert!(PerIp::take(&table, ip, 2).is_some());
+        drop(b);
+        assert!(PerIp::take(&table, ip, 0).is_some(), "0 = no limit");
+    }
+
+    #[test]
+    fn an_ipv4_mapped_client_counts_as_its_ipv4_address() {
+        let mapped: SocketAddr = "[::ffff:192.0.2.7]:4000"
+            .parse()
+            .unwrap_or(SocketAddr::from(([0, 0, 0, 0], 0)));
+        assert_eq!(client_ip(&mapped), IpAddr::from([192, 0, 2, 7]));
+    }
+}
