@@ -499,3 +499,22 @@ fn credential_globs_backups_and_odd_spellings_are_denied() {
     }
     assert_eq!(read("/home/u/.ssh/id_ed25519.pub"), None);
 }
+
+#[test]
+fn grep_inside_a_credential_file_is_denied() {
+    for path in ["/home/u/.ssh/id_rsa", "/home/u/.aws/credentials", ".env"] {
+        let v = rule_of(&verdict("Grep", json!({"pattern": ".", "path": path})));
+        assert_eq!(
+            v.as_deref(),
+            Some("deny:baseline.read_credentials_search"),
+            "{path}"
+        );
+    }
+    assert_eq!(
+        rule_of(&verdict(
+            "Grep",
+            json!({"pattern": "id_rsa", "path": "docs/"})
+        )),
+        None
+    );
+}

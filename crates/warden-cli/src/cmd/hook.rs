@@ -147,10 +147,11 @@ fn ask_server(server: &str, args: &ClaudeCodeArgs, input: Vec<u8>) -> Result<Val
     Ok(body)
 }
 
-/// The matcher for PreToolUse: the built-in tools that touch files, the shell and the web,
+/// The matcher for PreToolUse: the built-in tools that read or touch files (`Grep` reads
+/// file contents too), the shell and the web,
 /// and every MCP tool.
 const PRE_TOOL_MATCHER: &str =
-    "Bash|Write|Edit|MultiEdit|NotebookEdit|Read|WebFetch|WebSearch|mcp__.*";
+    "Bash|Write|Edit|MultiEdit|NotebookEdit|Read|Grep|Glob|LS|WebFetch|WebSearch|mcp__.*";
 
 fn hook_command(args: &InstallArgs) -> String {
     let exe = args.command.clone().unwrap_or_else(|| {

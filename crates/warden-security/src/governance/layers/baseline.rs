@@ -32,6 +32,9 @@ const READ_FILE_PATH_TOOLS: &str = "{Read,View,view}";
 const READ_PATH_TOOLS: &str =
     "{read_file,ReadFile,mcp__*__read_file,mcp__*__read_text_file,mcp__*__read_multiple_files}";
 
+/// Content-search tools taking `path` (a file whose lines they print).
+const SEARCH_TOOLS: &str = "{Grep,grep,search_file_content,mcp__*__search_files}";
+
 /// Credential files, as the end of a path (used on Read-like tools).
 const CREDENTIAL_FILE: &str = r#"(?i)(?:^|[/\\])(?:\.ssh[/\\]+(?:\.[/\\]+)*id_[A-Za-z0-9_-]+(?:\.(?:bak|old|orig|backup|save))?|\.aws[/\\]+(?:\.[/\\]+)*credentials|\.config[/\\]+gcloud[/\\].*|\.kube[/\\]+config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker[/\\]+config\.json|\.pgpass)$|^/etc/shadow$"#;
 
@@ -167,6 +170,14 @@ const RULES: &[BaselineRule] = &[
         pattern: CREDENTIAL_FILE,
         action: RuleAction::Deny,
         description: "reading an SSH private key, cloud credentials or a .env file",
+    },
+    BaselineRule {
+        id: "baseline.read_credentials_search",
+        tool: SEARCH_TOOLS,
+        path: "path",
+        pattern: CREDENTIAL_FILE,
+        action: RuleAction::Deny,
+        description: "searching inside an SSH private key, cloud credentials or a .env file",
     },
     BaselineRule {
         id: "baseline.read_credentials_paths",
