@@ -36,7 +36,8 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
         return None;
     }
     let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60
+    {
         return None;
     }
     let mut rest = &s[19..];
@@ -57,8 +58,16 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
             if rb.len() != 6 || rb[3] != b':' || !matches!(rb[0], b'+' | b'-') {
                 return None;
             }
-            let oh: i64 = rest.get(1..3)?.parse().ok()?;
-            let om: i64 = rest.get(4..6)?.parse().ok()?;
+            let two_digits = |r: std::ops::Range<usize>| -> Option<i64> {
+                let part = rest.get(r)?;
+                part.bytes()
+                    .all(|c| c.is_ascii_digit())
+                    .then(|| part.parse().ok())?
+            };
+            let (oh, om) = (two_digits(1..3)?, two_digits(4..6)?);
+            if oh > 23 || om > 59 {
+                return None;
+            }
             let sign = if rb[0] == b'-' { -1 } else { 1 };
             sign * (oh * 60 + om)
         }
@@ -75,6 +84,16 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
     Some(secs * 1000 + frac_ms)
 }
 
+/// Days in month `mo` (1–12) of year `y` (proleptic Gregorian).
+fn days_in_month(y: i64, mo: i64) -> i64 {
+    match mo {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -84,6 +103,8 @@ mod tests {
         assert_eq!(parse_rfc3339_ms("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(parse_rfc3339_ms("1970-01-01t01:00:00.25+01:00"), Some(250));
         assert_eq!(parse_rfc3339_ms("1970-01-01 00:00:01.999999z"), Some(1999));
+        assert!(parse_rfc3339_ms("2024-02-29T00:00:00Z").is_some());
+        assert!(parse_rfc3339_ms("2000-02-29T00:00:00Z").is_some());
         for bad in [
             "",
             "1970-01-01",
@@ -92,6 +113,12 @@ mod tests {
             "1970-01-01T00:00:00.Z",
             "1970-01-01T00:00:00+0100",
             "1970-13-01T00:00:00Z",
+            "2026-02-30T00:00:00Z",
+            "2025-02-29T00:00:00Z",
+            "2026-04-31T00:00:00Z",
+            "2026-01-01T00:00:00+25:00",
+            "2026-01-01T00:00:00+01:60",
+            "2026-01-01T00:00:00++1:00",
         ] {
             assert_eq!(parse_rfc3339_ms(bad), None, "{bad}");
         }
