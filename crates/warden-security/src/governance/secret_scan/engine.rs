@@ -556,6 +556,12 @@ impl Engine {
                     self.run_anchored(text, ri, ws, we, out);
                 } else {
                     self.run_rule(text, ri, ws, we, out);
+                    if escape_before(text, q) {
+                        // `\nAKIA…` in JSON-escaped text, `%3Dghp_…` in a URL: the escape's
+                        // last character glues onto the token and a leading `\b` fails.
+                        // Searched again from the keyword, as if the text began there.
+                        self.run_rule_from(text, ri, q, we, out);
+                    }
                 }
                 // Overlapping windows find the same hits again: count distinct ones before
                 // giving up on the region.
@@ -656,6 +662,19 @@ impl Engine {
         }
     }
 
+    /// [`Engine::run_rule`] on `text[from..we]` alone (offsets mapped back into `text`).
+    fn run_rule_from(&self, text: &[u8], ri: u16, from: usize, we: usize, out: &mut Vec<Hit>) {
+        let Some(part) = text.get(from..we) else {
+            return;
+        };
+        let first = out.len();
+        self.run_rule(part, ri, 0, part.len(), out);
+        for h in &mut out[first..] {
+            h.start += from;
+            h.end += from;
+        }
+    }
+
     fn run_rule(&self, text: &[u8], ri: u16, ws: usize, we: usize, out: &mut Vec<Hit>) {
         let rule = &self.rules[usize::from(ri)];
         let regex = match rule.regex.get() {
@@ -726,6 +745,17 @@ const fn ident_table() -> [bool; 256] {
 }
 
 static IDENT: [bool; 256] = ident_table();
+
+/// Whether the keyword at `q` follows a two-character escape (`\n`, `\t`, `\r`) or a
+/// percent-encoded byte (`%3D`) whose last character is a letter or digit.
+fn escape_before(text: &[u8], q: usize) -> bool {
+    let at = |i: usize| q.checked_sub(i).and_then(|j| text.get(j)).copied();
+    match (at(3), at(2), at(1)) {
+        (_, Some(b'\\'), Some(b'n' | b'r' | b't')) => true,
+        (Some(b'%'), Some(h), Some(l)) => h.is_ascii_hexdigit() && l.is_ascii_hexdigit(),
+        _ => false,
+    }
+}
 
 /// URL rules are anchored on `://`.
 fn is_url_rule(spec: &RuleSpec) -> bool {

@@ -855,3 +855,19 @@ fn documentation_placeholders_are_not_secrets() {
         assert!(spans_of(text).is_empty(), "{text}: {:?}", spans_of(text));
     }
 }
+
+#[test]
+fn a_token_right_after_a_literal_escape_or_percent_byte_is_found() {
+    let key = "AKIAZ3MSJV4WWJZQ7H5Y";
+    for text in [
+        format!(r#"{{"content": "line1\n{key}\nline3"}}"#),
+        format!(r"a\t{key}"),
+        format!("q=token%3D{key}&x=1"),
+    ] {
+        let found = spans_of(&text);
+        assert!(has(&found, "aws-access-key-id", key), "{text}: {found:?}");
+    }
+    let glpat = "glpat-Ab3dEf6hIj9kLm2nOp5q";
+    let found = spans_of(&format!("q=token%3D{glpat}"));
+    assert!(found.iter().any(|(_, s)| s == glpat), "{found:?}");
+}
