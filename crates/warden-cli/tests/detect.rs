@@ -270,3 +270,23 @@ fn jsonl_answers_each_line_before_the_next_arrives() {
         assert!(child.wait().unwrap().success());
     }
 }
+
+#[test]
+fn spellings_of_one_address_share_a_velocity_count() {
+    let mut input = String::new();
+    for i in 0..31u64 {
+        let ip = match i % 3 {
+            0 => "192.0.2.7",
+            1 => "::ffff:192.0.2.7",
+            _ => " 192.0.2.7",
+        };
+        input.push_str(&timed(ip, 1_700_000_000 + i));
+    }
+    let out = run(&["--jsonl"], &input);
+    let last = lines(&out).pop().unwrap();
+    assert_eq!(last["class"], "scanner", "{last}");
+    assert!(
+        last["reasons"].to_string().contains("high_velocity"),
+        "{last}"
+    );
+}

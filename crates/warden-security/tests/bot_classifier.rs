@@ -283,3 +283,22 @@ fn reasons_serialize_as_code_and_detail_strings() {
         "{reasons:?}"
     );
 }
+
+#[test]
+fn a_bare_mozilla_token_of_any_version_is_a_script() {
+    for ua in [
+        "Mozilla/4.0",
+        "Mozilla/5.0",
+        "mozilla/3.0 ",
+        "Mozilla/5.0 (compatible)",
+    ] {
+        let v = classify("/", Some(ua));
+        assert_eq!(v.class, BotClass::Script, "{ua}");
+    }
+    // A real (if old) browser string is not bare.
+    let v = classify(
+        "/",
+        Some("Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1)"),
+    );
+    assert_ne!(v.class, BotClass::Scanner);
+}

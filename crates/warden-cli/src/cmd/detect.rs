@@ -69,7 +69,13 @@ fn parse_input(text: &str) -> Result<Input, String> {
     };
     let path = string_field("path")?;
     let user_agent = string_field("user_agent")?;
-    let ip = string_field("ip")?;
+    // One client, one key: `::ffff:192.0.2.7`, `192.0.2.7 ` and `2001:0db8::1` spelled
+    // another way count together (anything that is not an address is kept as written).
+    let ip = string_field("ip")?.map(|raw| {
+        raw.trim()
+            .parse::<std::net::IpAddr>()
+            .map_or(raw.clone(), |a| a.to_canonical().to_string())
+    });
     let ts_ms = match obj.get("ts") {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) => {

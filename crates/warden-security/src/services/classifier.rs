@@ -89,7 +89,7 @@ pub enum Reason {
     EmptyUserAgent,
     /// A `User-Agent` shorter than [`super::MIN_USER_AGENT_LEN`] bytes.
     ShortUserAgent,
-    /// Exactly `Mozilla/5.0` and nothing else.
+    /// Exactly `Mozilla/5.0` (or `/4.0`, `/3.0`, `(compatible)`) and nothing else.
     BareMozilla,
     /// Chrome or Firefox older than the configured minimum major version.
     OutdatedBrowser,
@@ -602,7 +602,7 @@ impl BotClassifier {
                     reasons.push(Reason::ShortUserAgent);
                     script_hint = true;
                 }
-                if ua.eq_ignore_ascii_case("Mozilla/5.0") {
+                if is_bare_mozilla(ua) {
                     reasons.push(Reason::BareMozilla);
                     script_hint = true;
                 }
@@ -664,6 +664,25 @@ impl BotClassifier {
         }
         Verdict { class, reasons }
     }
+}
+
+/// A user agent that is only the `Mozilla/N.0` compatibility token, with nothing (or only
+/// `(compatible)`) after it: no browser sends that.
+fn is_bare_mozilla(ua: &str) -> bool {
+    let ua = ua.trim();
+    let Some(rest) = ua
+        .get(..8)
+        .filter(|p| p.eq_ignore_ascii_case("Mozilla/"))
+        .and_then(|_| ua.get(8..))
+    else {
+        return false;
+    };
+    let rest = match rest.as_bytes() {
+        [b'3' | b'4' | b'5', b'.', b'0', ..] => &rest[3..],
+        _ => return false,
+    };
+    let rest = rest.trim();
+    rest.is_empty() || rest.eq_ignore_ascii_case("(compatible)")
 }
 
 #[cfg(test)]
