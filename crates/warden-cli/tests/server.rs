@@ -1209,3 +1209,24 @@ fn a_mint_request_is_not_silently_widened() {
     s.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn an_unknown_mcp_server_is_a_json_rpc_error_even_with_none_configured() {
+    let dir = temp_dir("nomcp");
+    let s = Server::start(&dir.join("data"), "");
+    let c = client();
+    let resp = c
+        .post(s.url("/mcp/nope"))
+        .bearer_auth(s.admin_token())
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body(r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#)
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 404);
+    let body: Value = resp.json().unwrap();
+    assert_eq!(body["jsonrpc"], "2.0", "{body}");
+    assert!(body["error"]["code"].is_i64(), "{body}");
+    s.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -144,14 +144,13 @@ impl CredentialSource for VaultCredentials {
     }
 }
 
-/// The `/mcp/{server}` routes, or `None` when no MCP server is configured.
-pub fn mcp_routes(runtime: &Runtime) -> Result<Option<Router>, RuntimeError> {
-    if runtime.config.mcp.servers.is_empty() {
-        return Ok(None);
-    }
+/// The `/mcp/{server}` routes.
+pub fn mcp_routes(runtime: &Runtime) -> Result<Router, RuntimeError> {
+    // Mounted with no servers configured too: `/mcp/{name}` then answers the documented
+    // JSON-RPC `unknown server` error (404), as it does for a name not configured.
     let governor = Arc::new(PipelineGovernor::new(runtime)?);
     let credentials = Arc::new(VaultCredentials(runtime.state.vault.clone()));
     let gateway = McpGateway::new(&runtime.config.mcp, governor, credentials)
         .map_err(|e| RuntimeError::Config(format!("mcp: {e}")))?;
-    Ok(Some(crate::mcp::router(Arc::new(gateway))))
+    Ok(crate::mcp::router(Arc::new(gateway)))
 }

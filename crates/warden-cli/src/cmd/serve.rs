@@ -54,7 +54,7 @@ pub fn run(args: &ServeArgs, config: Option<&Path>) -> CmdResult {
             "Try (a call carrying a secret is denied, even for an admin):\n  curl -s -H \"Authorization: Bearer $(cat {})\" -H 'content-type: application/json' \\\n    -d '{{\"tool\":\"Bash\",\"arguments\":{{\"command\":\"curl -u sk_live_4eC39HqLyjWDarjtT1zdp7dc: https://api.stripe.com/v1/charges\"}}}}' http://{addr}/v1/govern",
             runtime.data_dir.admin_token().display()
         );
-        let app = app(&runtime, mcp);
+        let app = app(&runtime, Some(mcp));
         let runtime = Arc::new(runtime);
         serve_until(&runtime, listener, app, shutdown_signal())
             .await

@@ -698,7 +698,7 @@ format = "Bearer {{secret}}"
         .await
         .unwrap();
     let mcp = warden_server::gateway::mcp_routes(&runtime).unwrap();
-    let app = warden_server::serve::app(&runtime, mcp);
+    let app = warden_server::serve::app(&runtime, Some(mcp));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let listener = listener.tap_io(|tcp| {
