@@ -350,16 +350,21 @@ pub struct HookSpecificOutput {
 #[schema(example = json!({"kind": "session", "user_id": "alice", "scope": "user mcp", "ttl_secs": 3600}))]
 pub struct MintRequest {
     /// `session` or `admin` (admin tokens need the `admin` scope).
+    #[schema(pattern = "^(session|admin)$")]
     pub kind: String,
     /// Subject.
+    #[schema(min_length = 1)]
     pub user_id: String,
     /// Session id (generated when absent).
     pub session_id: Option<String>,
     /// E-mail.
     pub email: Option<String>,
-    /// Space-separated scopes of a session token (default `user`).
+    /// Space-separated scopes of a session token (default `user`; not empty; an admin
+    /// token's is `admin`).
+    #[schema(pattern = "\\S")]
     pub scope: Option<String>,
     /// Lifetime in seconds (default 3600, at most 30 days).
+    #[schema(minimum = 1, maximum = 2592000)]
     pub ttl_secs: Option<i64>,
 }
 
@@ -379,6 +384,7 @@ pub struct MintResponse {
 #[derive(ToSchema)]
 pub struct TokenForm {
     /// The token.
+    #[schema(min_length = 1)]
     pub token: String,
     /// Accepted and ignored (Warden issues one token type).
     pub token_type_hint: Option<String>,

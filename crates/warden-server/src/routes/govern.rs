@@ -21,6 +21,7 @@ use crate::state::AppState;
 #[derive(utoipa::ToSchema)]
 pub struct GovernRequest {
     /// Tool name.
+    #[schema(min_length = 1)]
     pub tool: String,
     /// Tool arguments (any JSON; usually an object).
     #[serde(default)]
