@@ -518,3 +518,39 @@ fn grep_inside_a_credential_file_is_denied() {
         None
     );
 }
+
+#[test]
+fn force_pushes_of_main_in_other_spellings_or_of_the_current_branch_ask() {
+    for cmd in [
+        "git -C repo push -f origin main",
+        "git push -uf origin main",
+        "git push --force",
+        "git push -f origin",
+        "git push --force-with-lease && echo done",
+    ] {
+        assert_eq!(
+            bash(cmd).as_deref(),
+            Some("ask:baseline.force_push_main"),
+            "{cmd}"
+        );
+    }
+    for cmd in [
+        "git push -f origin feature/x",
+        "git push -u origin feat",
+        "git push",
+    ] {
+        assert_eq!(bash(cmd), None, "{cmd}");
+    }
+}
+
+#[test]
+fn recursive_chmod_of_root_with_any_mode_is_denied() {
+    for cmd in ["chmod -R 000 /", "chmod -R u-w /", "chmod 755 -R /*"] {
+        assert_eq!(
+            bash(cmd).as_deref(),
+            Some("deny:baseline.chmod_root"),
+            "{cmd}"
+        );
+    }
+    assert_eq!(bash("chmod -R 755 ./dist"), None);
+}

@@ -103,9 +103,9 @@ const RULES: &[BaselineRule] = &[
         id: "baseline.chmod_root",
         tool: SHELL_TOOLS,
         path: "command",
-        pattern: r#"\bchmod\s+(?:(?:-[A-Za-z]*R[A-Za-z]*|--recursive)\s+(?:0?777|a\+rwx|ugo\+rwx)|(?:0?777|a\+rwx|ugo\+rwx)\s+(?:-[A-Za-z]*R[A-Za-z]*|--recursive))\s+["']?/\*?["']?(?:$|[\s;&|)])"#,
+        pattern: r#"\bchmod\s+(?:(?:-[A-Za-z]*R[A-Za-z]*|--recursive)\s+[^\s;&|-]\S*|[^\s;&|-]\S*\s+(?:-[A-Za-z]*R[A-Za-z]*|--recursive))\s+["']?/\*?["']?(?:$|[\s;&|)])"#,
         action: RuleAction::Deny,
-        description: "recursive chmod 777 of the filesystem root",
+        description: "recursive chmod of the filesystem root (any mode: 777 opens it, 000 breaks it)",
     },
     BaselineRule {
         id: "baseline.chown_root",
@@ -143,9 +143,9 @@ const RULES: &[BaselineRule] = &[
         id: "baseline.force_push_main",
         tool: SHELL_TOOLS,
         path: "command",
-        pattern: r"\bgit\s+push\b[^;&|\n]*(?:\s(?:--force(?:-with-lease)?|-f)\b[^;&|\n]*\s\+?(?:\S*:)?(?:refs/heads/)?(?:main|master)(?:$|[\s;&|)])|\s\+?(?:\S*:)?(?:refs/heads/)?(?:main|master)\s[^;&|\n]*(?:--force(?:-with-lease)?|-f)\b|\s\+(?:\S*:)?(?:refs/heads/)?(?:main|master)(?:$|[\s;&|)]))",
+        pattern: r"\bgit\s+(?:-C\s+\S+\s+)?push\b(?:[^;&|\n]*(?:\s(?:--force(?:-with-lease)?|-[A-Za-z]*f[A-Za-z]*)\b[^;&|\n]*\s\+?(?:\S*:)?(?:refs/heads/)?(?:main|master)(?:$|[\s;&|)])|\s\+?(?:\S*:)?(?:refs/heads/)?(?:main|master)\s[^;&|\n]*(?:--force(?:-with-lease)?|-[A-Za-z]*f[A-Za-z]*)\b|\s\+(?:\S*:)?(?:refs/heads/)?(?:main|master)(?:$|[\s;&|)]))|\s+(?:--force(?:-with-lease)?|-[A-Za-z]*f[A-Za-z]*)(?:\s+[A-Za-z0-9_.-]+)?\s*(?:$|[;&|)]))",
         action: RuleAction::Ask,
-        description: "force-pushing to main or master rewrites shared history",
+        description: "force-pushing to main or master (or to whatever branch is checked out) rewrites shared history",
     },
     BaselineRule {
         id: "baseline.read_credentials_file",
