@@ -654,6 +654,11 @@ impl Engine {
                 .all(|&v| validate::check(v, text, s, e))
             && !self.allowed(&text[s..e])
         {
+            let e = if QUOTED_VALUE_RULES.contains(&rule.spec.id) {
+                to_closing_quote(text, s, e)
+            } else {
+                e
+            };
             out.push(Hit {
                 start: s,
                 end: e,
@@ -714,6 +719,33 @@ impl Engine {
             }
             at = if m.end() > at { m.end() } else { at + 1 };
         }
+    }
+}
+
+/// Generic assignment rules whose quoted value may hold any character: their value class
+/// stops at a space or a bracket, so a quoted value is taken to its closing quote.
+const QUOTED_VALUE_RULES: &[&str] = &["generic-password", "generic-secret"];
+
+/// Longest quoted value taken whole.
+const MAX_QUOTED_VALUE: usize = 256;
+
+/// `e`, or the position of the quote that closes the quoted value starting at `s` (when
+/// `text[s - 1]` is a quote and it closes on the same line within [`MAX_QUOTED_VALUE`]):
+/// `password = "correct horse battery staple"` is reported whole, not as `correct`.
+fn to_closing_quote(text: &[u8], s: usize, e: usize) -> usize {
+    let Some(&quote @ (b'"' | b'\'' | b'`')) = s.checked_sub(1).and_then(|i| text.get(i)) else {
+        return e;
+    };
+    if text.get(e) == Some(&quote) {
+        return e;
+    }
+    let limit = (s + MAX_QUOTED_VALUE).min(text.len());
+    let Some(rest) = text.get(e..limit) else {
+        return e;
+    };
+    match rest.iter().position(|&b| b == quote || b == b'\n') {
+        Some(i) if rest[i] == quote && rest[..i].last() != Some(&b'\\') => e + i,
+        _ => e,
     }
 }
 

@@ -871,3 +871,23 @@ fn a_token_right_after_a_literal_escape_or_percent_byte_is_found() {
     let found = spans_of(&format!("q=token%3D{glpat}"));
     assert!(found.iter().any(|(_, s)| s == glpat), "{found:?}");
 }
+
+#[test]
+fn a_quoted_password_is_reported_to_its_closing_quote() {
+    for (text, secret) in [
+        (
+            r#"password: "correct horse battery staple""#,
+            "correct horse battery staple",
+        ),
+        (r#"db_password = 'Hunter(2)ASVzVN'"#, "Hunter(2)ASVzVN"),
+        (r#"SECRET="s3cr3tVal;ue d{e}f""#, "s3cr3tVal;ue d{e}f"),
+    ] {
+        let found = spans_of(text);
+        assert!(has_secret(&found, secret), "{text}: {found:?}");
+    }
+    // Unquoted values and unclosed quotes keep the value class.
+    let found = spans_of("password=hunter2hunter2 next");
+    assert!(has_secret(&found, "hunter2hunter2"), "{found:?}");
+    let found = spans_of("password = \"hunter2hunter2 and no closing quote\nnext");
+    assert!(has_secret(&found, "hunter2hunter2"), "{found:?}");
+}
