@@ -1230,3 +1230,27 @@ fn an_unknown_mcp_server_is_a_json_rpc_error_even_with_none_configured() {
     s.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_body_that_never_arrives_is_408_not_504() {
+    use std::io::{Read, Write};
+    let dir = temp_dir("slowbody");
+    let s = Server::start(&dir.join("data"), "[server]\nrequest_timeout_ms = 1000\n");
+    let addr = s.base.trim_start_matches("http://").to_owned();
+    let admin = s.admin_token();
+    let mut sock = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        sock,
+        "POST /v1/govern HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {admin}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{"
+    )
+    .unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = sock.read(&mut buf).unwrap();
+    let text = String::from_utf8_lossy(&buf[..n]);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("request_timeout"), "{text}");
+    s.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}

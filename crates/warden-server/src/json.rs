@@ -104,8 +104,29 @@ where
                 "expected Content-Type: application/json",
             ));
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
+        let RequestBytes(bytes) = RequestBytes::from_request(req, state).await?;
         parse_json(&bytes, state.max_json_depth).map(LimitedJson)
+    }
+}
+
+/// The request body, read within the server's body deadline
+/// ([`AppState::body_read_timeout`]): 413 `payload_too_large` past the size limit, 408
+/// `request_timeout` when the body does not arrive in time (the client's fault, not a 504).
+#[derive(Debug, Clone)]
+pub struct RequestBytes(pub Bytes);
+
+impl FromRequest<AppState> for RequestBytes {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        match tokio::time::timeout(state.body_read_timeout, Bytes::from_request(req, state)).await {
+            Ok(read) => read.map(RequestBytes).map_err(body_error),
+            Err(_) => Err(ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "request_timeout",
+                "the request body did not arrive in time",
+            )),
+        }
     }
 }
 

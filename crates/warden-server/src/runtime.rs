@@ -427,6 +427,9 @@ impl Runtime {
             metrics,
             hook_on_allow: config.hook.on_allow,
             max_json_depth: config.server.max_json_depth,
+            body_read_timeout: std::time::Duration::from_millis(
+                config.server.request_timeout_ms.saturating_mul(9) / 10,
+            ),
             readiness: vec![
                 (
                     "store".to_owned(),

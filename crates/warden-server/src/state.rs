@@ -66,6 +66,9 @@ pub struct Services {
     pub hook_on_allow: OnAllow,
     /// `[server] max_json_depth`: the deepest JSON nesting a request body may have.
     pub max_json_depth: usize,
+    /// How long a request body may take to arrive (a little under `[server]
+    /// request_timeout_ms`, so that a client that never sends its body gets 408, not 504).
+    pub body_read_timeout: std::time::Duration,
     /// Dependencies checked by `/readyz`.
     pub readiness: Vec<(String, Arc<dyn ReadinessCheck>)>,
 }

@@ -1,6 +1,5 @@
 //! `POST /v1/hooks/claude-code`: Claude Code hook input in, hook output out.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::Json;
 use serde_json::Value;
@@ -10,6 +9,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::hook::{handle_claude_code, HookContext};
 use crate::json::json_depth;
+use crate::json::RequestBytes;
 use crate::routes::govern::principal_of;
 use crate::state::AppState;
 
@@ -37,7 +37,7 @@ use crate::state::AppState;
 pub async fn claude_code(
     State(state): State<AppState>,
     caller: Caller,
-    body: Bytes,
+    RequestBytes(body): RequestBytes,
 ) -> Result<Json<Value>, ApiError> {
     caller.require_governable()?;
     if json_depth(&body, state.max_json_depth) > state.max_json_depth {

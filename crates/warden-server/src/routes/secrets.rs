@@ -4,7 +4,6 @@
 //! other Content-Type). GET answers `{"namespace","name","value"}` with the value as UTF-8, or
 //! as base64 with `"encoding":"base64"` when it is not UTF-8. Values are never logged.
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +17,7 @@ use zeroize::Zeroizing;
 use crate::auth::{Caller, SCOPE_SECRETS_READ, SCOPE_SECRETS_WRITE};
 use crate::error::ApiError;
 use crate::json::parse_json;
+use crate::json::RequestBytes;
 use crate::state::AppState;
 
 fn vault_error(e: VaultError) -> ApiError {
@@ -80,7 +80,7 @@ pub async fn put(
     caller: Caller,
     Path((namespace, name)): Path<(String, String)>,
     headers: HeaderMap,
-    body: Bytes,
+    RequestBytes(body): RequestBytes,
 ) -> Result<Response, ApiError> {
     caller.require_any(&[SCOPE_SECRETS_WRITE])?;
     // `warden vault put NS/NAME` splits at the first `/`: a namespace with one could be

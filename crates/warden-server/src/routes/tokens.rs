@@ -3,7 +3,6 @@
 //!
 //! Introspect and revoke take `token=…` form-encoded (JSON `{"token":…}` is accepted too).
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
@@ -13,7 +12,7 @@ use warden_types::Scopes;
 
 use crate::auth::{Caller, SCOPE_TOKENS_INTROSPECT, SCOPE_TOKENS_MINT};
 use crate::error::ApiError;
-use crate::json::{parse_json, LimitedJson};
+use crate::json::{parse_json, LimitedJson, RequestBytes};
 use crate::state::AppState;
 use crate::tokens::{MintRequest, MintResponse, DEFAULT_SESSION_SCOPE};
 
@@ -161,7 +160,7 @@ pub async fn introspect(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    body: Bytes,
+    RequestBytes(body): RequestBytes,
 ) -> Result<Json<Value>, ApiError> {
     caller.require_any(&[SCOPE_TOKENS_INTROSPECT])?;
     let token = token_param(&headers, &body)?;
@@ -194,7 +193,7 @@ pub async fn revoke(
     State(state): State<AppState>,
     caller: Caller,
     headers: HeaderMap,
-    body: Bytes,
+    RequestBytes(body): RequestBytes,
 ) -> Result<Json<Value>, ApiError> {
     let token = token_param(&headers, &body)?;
     if !caller.is_admin() {
