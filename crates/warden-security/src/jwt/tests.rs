@@ -510,3 +510,101 @@ mod prop {
         }
     }
 }
+
+// ---- verification sets written by other JOSE libraries ----
+
+/// The RSA fixture's public JWK with `kid` and `alg` removed (PyJWT's and jwcrypto's export).
+fn bare_rsa_public() -> Value {
+    let v: Value = serde_json::from_str(crate::keys::tests::RSA_FIXTURE).unwrap_or_default();
+    let k = &v["keys"][0];
+    json!({"kty": "RSA", "n": k["n"], "e": k["e"]})
+}
+
+#[test]
+fn a_verification_set_takes_keys_without_kid_or_alg() {
+    let signer = set(Algorithm::RS256);
+    let key = active(&signer);
+    let jwks = json!({"keys": [bare_rsa_public()]}).to_string();
+    let v = TokenValidator::new(Arc::new(
+        KeySet::for_verification(&jwks).unwrap_or_else(|e| panic!("{e}")),
+    ));
+    // No kid in the token: the kid-less key is used, for RS256 …
+    let t = craft(&json!({"alg": "RS256"}), &full_claims(), key);
+    assert!(v.validate_at(&t, NOW).is_ok());
+    // … and for PS256, the other algorithm of its type.
+    let ps = set(Algorithm::PS256);
+    let t = craft(&json!({"alg": "PS256"}), &full_claims(), active(&ps));
+    assert!(v.validate_at(&t, NOW).is_ok());
+    // Never across types: an HS256 token signed with the public key's bytes is refused.
+    let t = format!(
+        "{}.{}.{}",
+        b64(br#"{"alg":"HS256"}"#),
+        b64(b"{}"),
+        b64(b"sig")
+    );
+    assert!(matches!(
+        v.validate_at(&t, NOW),
+        Err(JwtError::AlgNotAllowed(_))
+    ));
+    // A token naming a kid does not match a kid-less key.
+    let t = craft(&std_header(key), &full_claims(), key);
+    assert!(matches!(
+        v.validate_at(&t, NOW),
+        Err(JwtError::UnknownKid(_))
+    ));
+}
+
+#[test]
+fn a_verification_set_skips_keys_it_cannot_use_and_keeps_the_rest() {
+    let signer = set(Algorithm::RS256);
+    let key = active(&signer);
+    let mut good = bare_rsa_public();
+    good["kid"] = json!(key.kid());
+    let jwks = json!({"keys": [
+        {"kty": "EC", "crv": "P-384", "kid": "p384", "x": "AAAA", "y": "AAAA", "alg": "ES384"},
+        {"kty": "RSA", "kid": "enc", "alg": "RSA-OAEP", "n": "AQAB", "e": "AQAB"},
+        {"kty": "OKP", "crv": "X25519", "kid": "x", "x": "AAAA"},
+        good,
+    ]})
+    .to_string();
+    assert!(
+        KeySet::from_json(&jwks).is_err(),
+        "strict parsing still refuses it"
+    );
+    let v = TokenValidator::new(Arc::new(
+        KeySet::for_verification(&jwks).unwrap_or_else(|e| panic!("{e}")),
+    ));
+    let t = craft(&std_header(key), &full_claims(), key);
+    assert!(v.validate_at(&t, NOW).is_ok());
+    // Only unusable keys: tokens are judged, not the file.
+    let only_bad = json!({"keys": [{"kty": "EC", "crv": "P-384", "x": "AAAA", "y": "AAAA"}]});
+    let v = TokenValidator::new(Arc::new(
+        KeySet::for_verification(&only_bad.to_string()).unwrap_or_else(|e| panic!("{e}")),
+    ));
+    assert!(v.validate_at(&t, NOW).is_err());
+    assert!(KeySet::for_verification(r#"{"keys":[]}"#).is_err());
+}
+
+#[test]
+fn a_verification_set_verifies_short_hmac_secrets_but_never_signs() {
+    let secret = b"secret";
+    let jwks = json!({"keys": [{"kty": "oct", "k": b64(secret)}]}).to_string();
+    let set = KeySet::for_verification(&jwks).unwrap_or_else(|e| panic!("{e}"));
+    assert!(set.keys().iter().all(|k| !k.can_sign()));
+    assert!(set.active_key().is_none());
+    let input = format!(
+        "{}.{}",
+        b64(br#"{"alg":"HS256","typ":"JWT"}"#),
+        b64(full_claims().to_string().as_bytes())
+    );
+    let mac = {
+        use hmac::Mac;
+        let mut m =
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap_or_else(|e| panic!("{e}"));
+        m.update(input.as_bytes());
+        m.finalize().into_bytes()
+    };
+    let t = format!("{input}.{}", b64(&mac));
+    let v = TokenValidator::new(Arc::new(set));
+    assert!(v.validate_at(&t, NOW).is_ok());
+}

@@ -21,7 +21,7 @@ use super::backend;
 use super::cache::TokenCache;
 use super::error::{quote, JwtError};
 use super::parse;
-use crate::keys::{Algorithm, Key, KeySet};
+use crate::keys::{Algorithm, Key, KeyPick, KeySet};
 use crate::revocation::RevocationStore;
 
 /// Largest token accepted, in bytes.
@@ -264,21 +264,21 @@ impl TokenValidator {
         }
 
         let keys = Arc::clone(&self.keys.read());
-        let key: &Key = match &header.kid {
-            Some(kid) => keys
-                .get(&kid.0)
-                .ok_or_else(|| JwtError::UnknownKid(quote(&kid.0)))?,
-            None => match keys.keys() {
-                [only] => only,
-                _ => return Err(JwtError::UnknownKid("(token has no kid)".into())),
-            },
+        let kid = header.kid.as_ref().map(|k| k.0.as_ref());
+        let candidates: Vec<&Key> = match keys.candidates(kid, alg) {
+            Ok(c) => c,
+            Err(KeyPick::UnknownKid) => {
+                return Err(JwtError::UnknownKid(match kid {
+                    Some(k) => quote(k),
+                    None => "(token has no kid)".into(),
+                }))
+            }
+            Err(KeyPick::AlgMismatch(pinned)) => {
+                return Err(JwtError::AlgNotAllowed(format!(
+                    "token alg {alg} does not match the key's pinned alg {pinned}"
+                )))
+            }
         };
-        if key.alg() != alg {
-            return Err(JwtError::AlgNotAllowed(format!(
-                "token alg {alg} does not match the key's pinned alg {}",
-                key.alg()
-            )));
-        }
 
         // The longest signature of a supported key (RSA-8192) is 1024 bytes: a longer one is
         // a bad signature; one that is not strict base64url is malformed, like the other
@@ -289,12 +289,16 @@ impl TokenValidator {
             None if parse::is_strict_b64(segs.signature) => return Err(JwtError::BadSignature),
             None => return Err(JwtError::malformed("signature is not strict base64url")),
         };
-        if !backend::verify(
-            alg,
-            &key.verify,
-            segs.signing_input.as_bytes(),
-            &sbuf[..slen],
-        ) {
+        // Usually one candidate; several only for a kid-less token against kid-less keys.
+        let verified = candidates.iter().any(|key| {
+            backend::verify(
+                alg,
+                &key.verify,
+                segs.signing_input.as_bytes(),
+                &sbuf[..slen],
+            )
+        });
+        if !verified {
             return Err(JwtError::BadSignature);
         }
         drop(keys);

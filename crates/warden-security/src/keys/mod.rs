@@ -222,6 +222,7 @@ struct JwksOut<'a> {
     keys: Vec<JwkRepr>,
 }
 
+#[derive(Clone)]
 struct RsaPrivate {
     d: Zeroizing<Vec<u8>>,
     p: Zeroizing<Vec<u8>>,
@@ -231,6 +232,7 @@ struct RsaPrivate {
     qi: Zeroizing<Vec<u8>>,
 }
 
+#[derive(Clone)]
 enum Material {
     Oct {
         k: Zeroizing<Vec<u8>>,
@@ -251,9 +253,32 @@ enum Material {
     },
 }
 
+/// How a JWKS document is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ParseMode {
+    /// Warden's own key files: every key valid, supported, with `kid` and `alg`.
+    Strict,
+    /// Remote sets of federated issuers: unusable keys skipped.
+    Lenient,
+    /// `token verify --jwks`: see [`KeySet::for_verification`].
+    Verify,
+}
+
+/// Why [`KeySet::candidates`] found no key for a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyPick {
+    /// No key has the token's `kid` (or the token has none and several keys do).
+    UnknownKid,
+    /// The key exists but is pinned to another algorithm (the one given).
+    AlgMismatch(Algorithm),
+}
+
 /// One key of a set: its `kid`, pinned algorithm, material and prepared backend objects.
 pub struct Key {
     kid: String,
+    /// False for a key of a verification set whose JWK named no `kid` (it then matches
+    /// only tokens without one).
+    kid_declared: bool,
     alg: Algorithm,
     material: Material,
     pub(crate) verify: VerifyKey,
@@ -389,11 +414,17 @@ impl Key {
         };
         Ok(Key {
             kid,
+            kid_declared: true,
             alg,
             material,
             verify,
             sign,
         })
+    }
+
+    /// True when the key's JWK named a `kid` (always, outside verification sets).
+    pub fn has_kid(&self) -> bool {
+        self.kid_declared
     }
 
     /// Generates a fresh key for `alg` with a random `kid` (RSA: 2048 bits).
@@ -430,28 +461,42 @@ impl Key {
         Key::build(kid, alg, material)
     }
 
-    /// Parses one JWK. `Ok(None)` when the key is not meant for signatures (`use` ≠ `sig`).
-    fn from_raw(v: &serde_json::value::RawValue) -> Result<Option<Key>, KeyError> {
+    /// Parses one JWK under `mode`: one key, or (verification sets, no `alg`) one per
+    /// algorithm of its type; none when it is not meant for signatures (`use` ≠ `sig`).
+    fn from_raw(v: &serde_json::value::RawValue, mode: ParseMode) -> Result<Vec<Key>, KeyError> {
         let repr: JwkRepr = serde_json::from_str(v.get())
             .map_err(|e| KeyError::InvalidDocument(format!("bad JWK: {}", where_invalid(&e))))?;
         if let Some(u) = &repr.use_ {
             if u != "sig" {
-                return Ok(None);
+                return Ok(Vec::new());
             }
         }
-        let kid = repr.kid.clone().ok_or_else(|| KeyError::InvalidKey {
-            kid: "?".into(),
-            reason: "missing kid".into(),
-        })?;
+        let verifying = mode == ParseMode::Verify;
+        let (kid, kid_declared) = match repr.kid.clone() {
+            Some(kid) => (kid, true),
+            None if verifying => (String::new(), false),
+            None => {
+                return Err(KeyError::InvalidKey {
+                    kid: "?".into(),
+                    reason: "missing kid".into(),
+                })
+            }
+        };
         let invalid = |reason: &str| KeyError::InvalidKey {
             kid: truncate(&kid),
             reason: reason.to_owned(),
         };
-        let alg = match (&repr.alg, repr.kty.as_str(), repr.crv.as_deref()) {
-            (Some(a), _, _) => Algorithm::from_name(a)
-                .ok_or_else(|| KeyError::UnsupportedAlgorithm(truncate(a)))?,
-            (None, "OKP", Some("Ed25519")) => Algorithm::EdDSA,
-            (None, "EC", Some("P-256")) => Algorithm::ES256,
+        let algs: Vec<Algorithm> = match (&repr.alg, repr.kty.as_str(), repr.crv.as_deref()) {
+            (Some(a), _, _) => vec![Algorithm::from_name(a)
+                .ok_or_else(|| KeyError::UnsupportedAlgorithm(truncate(a)))?],
+            (None, "OKP", Some("Ed25519")) => vec![Algorithm::EdDSA],
+            (None, "EC", Some("P-256")) => vec![Algorithm::ES256],
+            // A verification set takes an `alg`-less key for every algorithm of its type
+            // (never across types, so no algorithm confusion).
+            (None, "RSA", _) if verifying => vec![Algorithm::RS256, Algorithm::PS256],
+            (None, "oct", _) if verifying => {
+                vec![Algorithm::HS256, Algorithm::HS384, Algorithm::HS512]
+            }
             (None, _, _) => return Err(invalid("missing alg (required for oct and RSA keys)")),
         };
         let b64 = |name: &str, v: &Option<String>| -> Result<Vec<u8>, KeyError> {
@@ -521,7 +566,41 @@ impl Key {
             }
             other => return Err(invalid(&format!("unsupported kty {:?}", truncate(other)))),
         };
-        Key::build(kid, alg, material).map(Some)
+        let mut keys = Vec::with_capacity(algs.len());
+        for alg in algs {
+            let mut key = if verifying {
+                Key::build_for_verification(kid.clone(), alg, material.clone())?
+            } else {
+                Key::build(kid.clone(), alg, material.clone())?
+            };
+            key.kid_declared = kid_declared;
+            keys.push(key);
+        }
+        Ok(keys)
+    }
+
+    /// [`Key::build`] for a verification set: an HMAC secret shorter than its hash (RFC 7518
+    /// asks for at least that length; other libraries mint with less) verifies but never
+    /// signs.
+    fn build_for_verification(
+        kid: String,
+        alg: Algorithm,
+        material: Material,
+    ) -> Result<Key, KeyError> {
+        match &material {
+            Material::Oct { k } if k.len() < alg.min_secret_len() => {
+                let hmac = backend::hmac_key(alg, k)?;
+                Ok(Key {
+                    kid,
+                    kid_declared: true,
+                    alg,
+                    material,
+                    verify: VerifyKey::Hmac(hmac),
+                    sign: None,
+                })
+            }
+            _ => Key::build(kid, alg, material),
+        }
     }
 
     /// The JWK of this key; `private` includes the private members.
@@ -657,24 +736,47 @@ impl KeySet {
 
     /// Parses a JWKS document (strict: every key must be valid and supported).
     pub fn from_json(text: &str) -> Result<KeySet, KeyError> {
-        Self::parse(text, false)
+        Self::parse(text, ParseMode::Strict)
     }
 
     /// Parses a JWKS document, skipping keys that are unsupported or invalid (for remote sets
     /// of federated issuers, which often publish keys Warden does not use).
     pub fn from_json_lenient(text: &str) -> Result<KeySet, KeyError> {
-        Self::parse(text, true)
+        Self::parse(text, ParseMode::Lenient)
     }
 
-    fn parse(text: &str, lenient: bool) -> Result<KeySet, KeyError> {
+    /// Parses a JWKS document of someone else's keys, to verify tokens only, as other JOSE
+    /// libraries write them: keys Warden cannot use are skipped; a key without `kid` matches
+    /// tokens without one; an RSA or `oct` key without `alg` verifies every algorithm of its
+    /// type (RS256/PS256, HS256/384/512) and nothing else; an HMAC secret shorter than its
+    /// hash verifies. An error when the document lists no key at all; when it lists only
+    /// keys Warden cannot use (ES384, RSA-OAEP, …), the set is empty and every token is
+    /// judged (`alg_not_allowed`, `unknown_kid`). The set never signs.
+    pub fn for_verification(text: &str) -> Result<KeySet, KeyError> {
+        let mut set = Self::parse(text, ParseMode::Verify)?;
+        if set.keys.is_empty() {
+            let doc: JwksRepr = serde_json::from_str(text)
+                .map_err(|e| KeyError::InvalidDocument(where_invalid(&e)))?;
+            if doc.keys.is_empty() {
+                return Err(KeyError::InvalidDocument("the key set lists no key".into()));
+            }
+        }
+        set.active = None;
+        Ok(set)
+    }
+
+    fn parse(text: &str, mode: ParseMode) -> Result<KeySet, KeyError> {
         let doc: JwksRepr =
             serde_json::from_str(text).map_err(|e| KeyError::InvalidDocument(where_invalid(&e)))?;
         let mut set = KeySet::new();
         for v in doc.keys {
-            match Key::from_raw(v) {
-                Ok(Some(k)) => set.insert(k)?,
-                Ok(None) => {}
-                Err(e) if lenient => {
+            match Key::from_raw(v, mode) {
+                Ok(keys) => {
+                    for k in keys {
+                        set.insert(k)?;
+                    }
+                }
+                Err(e) if mode != ParseMode::Strict => {
                     tracing::debug!(error = %e, "skipping unusable key in JWKS");
                 }
                 Err(e) => return Err(e),
@@ -699,7 +801,14 @@ impl KeySet {
     }
 
     fn insert(&mut self, key: Key) -> Result<(), KeyError> {
-        if self.get(&key.kid).is_some() {
+        // Kid-less keys (verification sets) and the per-algorithm entries of one `alg`-less
+        // key share a kid; two keys for the same kid and algorithm are ambiguous.
+        if key.kid_declared
+            && self
+                .keys
+                .iter()
+                .any(|k| k.kid_declared && k.kid == key.kid && k.alg == key.alg)
+        {
             return Err(KeyError::DuplicateKid(truncate(&key.kid)));
         }
         self.keys.push(key);
@@ -776,7 +885,49 @@ impl KeySet {
 
     /// The key with this kid.
     pub fn get(&self, kid: &str) -> Option<&Key> {
-        self.keys.iter().find(|k| k.kid == kid)
+        self.keys.iter().find(|k| k.kid_declared && k.kid == kid)
+    }
+
+    /// The keys that may verify a token with header `kid` and algorithm `alg`, in order:
+    /// with a `kid`, the keys declaring it (`Err(UnknownKid)` when none, `Err(AlgMismatch)`
+    /// when none has `alg`); without one, the keys that declare no kid — or every key, when
+    /// the set holds one key (in one or more algorithms) — that have `alg`.
+    pub fn candidates(&self, kid: Option<&str>, alg: Algorithm) -> Result<Vec<&Key>, KeyPick> {
+        match kid {
+            Some(kid) => {
+                let named: Vec<&Key> = self
+                    .keys
+                    .iter()
+                    .filter(|k| k.kid_declared && k.kid == kid)
+                    .collect();
+                let Some(first) = named.first() else {
+                    return Err(KeyPick::UnknownKid);
+                };
+                let fitting: Vec<&Key> = named.iter().copied().filter(|k| k.alg == alg).collect();
+                if fitting.is_empty() {
+                    return Err(KeyPick::AlgMismatch(first.alg));
+                }
+                Ok(fitting)
+            }
+            None => {
+                let one_key = self.keys.first().is_some_and(|f| {
+                    self.keys
+                        .iter()
+                        .all(|k| k.kid == f.kid && k.kid_declared == f.kid_declared)
+                });
+                let pool: Vec<&Key> = self
+                    .keys
+                    .iter()
+                    .filter(|k| one_key || !k.kid_declared)
+                    .collect();
+                let fitting: Vec<&Key> = pool.iter().copied().filter(|k| k.alg == alg).collect();
+                match (fitting.is_empty(), pool.first()) {
+                    (false, _) => Ok(fitting),
+                    (true, Some(k)) if one_key => Err(KeyPick::AlgMismatch(k.alg)),
+                    _ => Err(KeyPick::UnknownKid),
+                }
+            }
+        }
     }
 
     /// The active signer, when the set has one.
