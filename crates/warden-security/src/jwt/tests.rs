@@ -302,6 +302,8 @@ fn audience_must_intersect_string_or_array() {
     assert!(v.validate_at(&t, NOW).is_ok());
     let t = token_with(&keys, |c| c["aud"] = json!(["web"]));
     assert_eq!(v.validate_at(&t, NOW).err(), Some(JwtError::WrongAudience));
+    let t = token_with(&keys, |c| c["aud"] = json!([]));
+    assert_eq!(v.validate_at(&t, NOW).err(), Some(JwtError::WrongAudience));
     let t = token_with(&keys, |c| {
         c.as_object_mut().map(|o| o.remove("aud"));
     });

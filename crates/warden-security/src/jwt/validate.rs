@@ -339,7 +339,9 @@ impl TokenValidator {
             }
         }
         if !self.opts.audiences.is_empty() {
-            if !parsed.has_aud || c.aud.0.is_empty() {
+            // Absent: missing. Present but empty (`[]`): names no accepted audience, as other
+            // validators (PyJWT, jsonwebtoken) answer.
+            if !parsed.has_aud {
                 return Err(JwtError::MissingClaim("aud"));
             }
             if !c.aud.intersects(&self.opts.audiences) {
