@@ -73,12 +73,22 @@ fn unreachable_server_exits_2_fail_closed() {
 
 #[test]
 fn install_prints_a_settings_snippet() {
-    let out = warden_with_stdin(&["hook", "install", "--command", "warden"], b"");
+    let out = warden_with_stdin(
+        &[
+            "hook",
+            "install",
+            "--command",
+            "warden",
+            "--data-dir",
+            "/srv/wd",
+        ],
+        b"",
+    );
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(
         v["hooks"]["PreToolUse"][0]["hooks"][0]["command"],
-        "warden hook claude-code"
+        "warden hook claude-code --data-dir /srv/wd"
     );
     assert!(v["hooks"]["PostToolUse"].is_array());
     assert!(v["hooks"]["UserPromptSubmit"].is_array());
@@ -99,6 +109,10 @@ fn install_write_creates_the_settings_file() {
             "warden",
             "--server",
             "http://127.0.0.1:8080",
+            "--data-dir",
+            "/srv/wd",
+            "--token-file",
+            "/srv/hook token",
         ],
         b"",
     );
@@ -111,8 +125,37 @@ fn install_write_creates_the_settings_file() {
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(
         v["hooks"]["PreToolUse"][0]["hooks"][0]["command"],
-        "warden hook claude-code --server http://127.0.0.1:8080"
+        "warden hook claude-code --data-dir /srv/wd --server http://127.0.0.1:8080 --token-file '/srv/hook token'"
     );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The installed command pins the configuration and the data dir as absolute paths, so a
+/// `warden.toml` or `warden-data/` written into the project cannot change what the hook uses.
+#[test]
+fn install_pins_the_config_and_data_dir_absolute() {
+    let dir = std::env::temp_dir().join(format!("warden-hook-pin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("warden.toml"), "[hook]\non_allow = \"allow\"\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(["hook", "install", "--command", "warden"])
+        .env_remove("WARDEN_CONFIG")
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cmd = v["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let root = std::fs::canonicalize(&dir).unwrap_or(dir.clone());
+    assert!(
+        cmd.contains(&format!("--config {}", dir.join("warden.toml").display()))
+            || cmd.contains(&format!("--config {}", root.join("warden.toml").display())),
+        "{cmd}"
+    );
+    assert!(cmd.contains(" --data-dir /"), "{cmd}");
     let _ = std::fs::remove_dir_all(dir);
 }
 

@@ -554,3 +554,51 @@ fn recursive_chmod_of_root_with_any_mode_is_denied() {
     }
     assert_eq!(bash("chmod -R 755 ./dist"), None);
 }
+
+#[test]
+fn an_agent_cannot_rewrite_or_read_wardens_own_files() {
+    for cmd in [
+        "printf '[governance]\\nenabled = false\\n' > warden.toml",
+        "rm -rf warden-data",
+        "mv warden-data /tmp/x",
+        "cp /tmp/evil.toml ./warden.toml",
+        "sed -i s/deny/allow/ warden.toml",
+        "cat warden-data/admin.token",
+        "cat ~/.config/warden/audit.key",
+    ] {
+        assert!(
+            bash(cmd).is_some_and(|r| r.starts_with("deny:")),
+            "{cmd:?} → {:?}",
+            bash(cmd)
+        );
+    }
+    for (tool, path) in [
+        ("Write", "/repo/warden.toml"),
+        ("Edit", "/repo/warden-data/keys.json"),
+    ] {
+        let v = rule_of(&verdict(tool, json!({"file_path": path, "content": "x"})));
+        assert_eq!(
+            v.as_deref(),
+            Some("deny:baseline.warden_files_write"),
+            "{tool} {path}"
+        );
+    }
+    assert!(read("/repo/warden-data/master.keys").is_some());
+    // Reading the configuration, and ordinary files that mention Warden, stay allowed.
+    for cmd in [
+        "cat warden.toml",
+        "grep -r warden-data docs/",
+        "ls warden-data",
+        "warden audit verify --data-dir warden-data",
+    ] {
+        assert_eq!(bash(cmd), None, "{cmd:?}");
+    }
+    assert_eq!(read("/repo/warden.toml"), None);
+    assert_eq!(
+        rule_of(&verdict(
+            "Write",
+            json!({"file_path": "/repo/docs/warden.md", "content": "x"})
+        )),
+        None
+    );
+}

@@ -48,6 +48,13 @@ pub struct InstallArgs {
     /// The command Claude Code runs (default: this executable's path).
     #[arg(long)]
     pub command: Option<String>,
+    /// Data directory the hook keeps its state in, pinned into the command as an absolute
+    /// path (default `./warden-data`, resolved now).
+    #[arg(long, default_value = "./warden-data")]
+    pub data_dir: PathBuf,
+    /// Token file for `--server`, pinned into the command as an absolute path.
+    #[arg(long)]
+    pub token_file: Option<PathBuf>,
 }
 
 /// Runs `warden hook`.
@@ -71,22 +78,21 @@ fn claude_code(args: &ClaudeCodeArgs) -> CmdResult {
     // Validate the input locally in both modes, so a malformed payload never reaches a server.
     let parsed = warden_security::hooks::claude_code::HookInput::parse(&input)
         .map_err(|e| hook_failure(e.to_string()))?;
+    // Loaded in both modes: a bad or missing configuration is a failure (exit 2) either way.
+    let config = warden_server::config::WardenConfig::load(crate::global::config_path())
+        .map_err(|e| hook_failure(e.to_string()))?;
     let output = match &args.server {
         Some(server) => ask_server(server, args, input)?,
-        None => {
-            let config = warden_server::config::WardenConfig::load(crate::global::config_path())
-                .map_err(|e| hook_failure(e.to_string()))?;
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| hook_failure(format!("cannot start runtime: {e}")))?
-                .block_on(warden_server::hook::run_in_process(
-                    &config,
-                    &args.data_dir,
-                    &parsed,
-                ))
-                .map_err(hook_failure)?
-        }
+        None => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| hook_failure(format!("cannot start runtime: {e}")))?
+            .block_on(warden_server::hook::run_in_process(
+                &config,
+                &args.data_dir,
+                &parsed,
+            ))
+            .map_err(hook_failure)?,
     };
     print_json(&output)?;
     Ok(EXIT_OK)
@@ -129,6 +135,10 @@ fn ask_server(server: &str, args: &ClaudeCodeArgs, input: Vec<u8>) -> Result<Val
         .post(&url)
         .bearer_auth(token)
         .header("content-type", "application/json")
+        .header(
+            "user-agent",
+            concat!("warden-hook/", env!("CARGO_PKG_VERSION")),
+        )
         .body(input)
         .send()
         .map_err(|e| hook_failure(format!("Warden server {server} unreachable: {e}")))?;
@@ -144,7 +154,52 @@ fn ask_server(server: &str, args: &ClaudeCodeArgs, input: Vec<u8>) -> Result<Val
             "Warden server answered {status}: {msg}"
         )));
     }
+    check_hook_output(&body).map_err(|why| {
+        hook_failure(format!(
+            "Warden server {server} answered something that is not hook output: {why}"
+        ))
+    })?;
     Ok(body)
+}
+
+/// The shape of what the hook endpoint answers (and nothing else is passed on to Claude
+/// Code): an object whose members are hook output fields, a decision among the documented
+/// values.
+fn check_hook_output(v: &Value) -> Result<(), String> {
+    let Some(obj) = v.as_object() else {
+        return Err("not a JSON object".into());
+    };
+    const KNOWN: &[&str] = &[
+        "hookSpecificOutput",
+        "decision",
+        "reason",
+        "continue",
+        "stopReason",
+        "suppressOutput",
+        "systemMessage",
+    ];
+    if let Some(k) = obj.keys().find(|k| !KNOWN.contains(&k.as_str())) {
+        return Err(format!("unknown member {k:?}"));
+    }
+    if let Some(d) = obj.get("decision") {
+        if d.as_str() != Some("block") {
+            return Err("`decision` is not \"block\"".into());
+        }
+    }
+    if let Some(h) = obj.get("hookSpecificOutput") {
+        let h = h
+            .as_object()
+            .ok_or("`hookSpecificOutput` is not an object")?;
+        if !h.get("hookEventName").is_some_and(Value::is_string) {
+            return Err("`hookSpecificOutput` has no `hookEventName`".into());
+        }
+        if let Some(p) = h.get("permissionDecision") {
+            if !matches!(p.as_str(), Some("allow" | "deny" | "ask")) {
+                return Err("`permissionDecision` is not allow, deny or ask".into());
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The matcher for PreToolUse: the built-in tools that read or touch files (`Grep` reads
@@ -153,15 +208,40 @@ fn ask_server(server: &str, args: &ClaudeCodeArgs, input: Vec<u8>) -> Result<Val
 const PRE_TOOL_MATCHER: &str =
     "Bash|Write|Edit|MultiEdit|NotebookEdit|Read|Grep|Glob|LS|WebFetch|WebSearch|mcp__.*";
 
-fn hook_command(args: &InstallArgs) -> String {
+/// The command Claude Code runs. Every path is pinned absolute — the configuration (the one
+/// `warden hook install` itself was given or found), the data dir and the token file — so
+/// the hook never depends on the directory Claude Code runs it in: a `warden.toml` or a
+/// `warden-data/` the agent writes into the project cannot change or reset the policy.
+fn hook_command(args: &InstallArgs) -> Result<String, CliError> {
     let exe = args.command.clone().unwrap_or_else(|| {
         std::env::current_exe().map_or_else(|_| "warden".to_owned(), |p| p.display().to_string())
     });
-    let mut cmd = format!("{} hook claude-code", shell_quote(&exe));
+    let mut cmd = shell_quote(&exe);
+    let local = Path::new("warden.toml");
+    let config = crate::global::config_path().or_else(|| local.is_file().then_some(local));
+    if let Some(config) = config {
+        cmd.push_str(&format!(" --config {}", shell_quote(&absolute(config)?)));
+    }
+    cmd.push_str(" hook claude-code");
+    cmd.push_str(&format!(
+        " --data-dir {}",
+        shell_quote(&absolute(&args.data_dir)?)
+    ));
     if let Some(server) = &args.server {
         cmd.push_str(&format!(" --server {}", shell_quote(server)));
     }
-    cmd
+    if let Some(token) = &args.token_file {
+        cmd.push_str(&format!(" --token-file {}", shell_quote(&absolute(token)?)));
+    }
+    Ok(cmd)
+}
+
+/// `path` made absolute against the current directory (not resolved further: it may not
+/// exist yet).
+fn absolute(path: &Path) -> Result<String, CliError> {
+    std::path::absolute(path)
+        .map(|p| p.display().to_string())
+        .map_err(|e| CliError::failure("usage", format!("cannot resolve {}: {e}", path.display())))
 }
 
 fn shell_quote(s: &str) -> String {
@@ -192,7 +272,7 @@ fn snippet(command: &str) -> Value {
 }
 
 fn install(args: &InstallArgs) -> CmdResult {
-    let command = hook_command(args);
+    let command = hook_command(args)?;
     let wanted = snippet(&command);
     if !args.write {
         print_json(&wanted)?;
