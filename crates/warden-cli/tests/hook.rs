@@ -356,3 +356,18 @@ fn in_process_bad_config_exits_2() {
     assert!(!out.stderr.is_empty());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn a_lone_surrogate_in_the_input_does_not_block_the_call() {
+    let dir = std::env::temp_dir().join(format!("warden-hook-surrogate-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let input = r#"{"session_id":"s","transcript_path":"/tmp/t","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"Write","tool_input":{"file_path":"/tmp/notes.md","content":"half an emoji: \ud83d"}}"#;
+    let out = in_process(&dir.join("data"), input);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}

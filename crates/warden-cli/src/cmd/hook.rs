@@ -324,7 +324,7 @@ fn merge_into_settings(path: &Path, wanted: &Value) -> Result<Value, CliError> {
                     format!("`hooks.{event}` is not an array"),
                 ));
             };
-            list.retain(|e| !is_warden_entry(e));
+            remove_warden_hooks(list);
             if let Some(new) = entries.as_array() {
                 list.extend(new.iter().cloned());
             }
@@ -333,14 +333,24 @@ fn merge_into_settings(path: &Path, wanted: &Value) -> Result<Value, CliError> {
     Ok(settings)
 }
 
-fn is_warden_entry(entry: &Value) -> bool {
-    entry["hooks"].as_array().is_some_and(|hs| {
-        hs.iter().any(|h| {
-            h["command"]
-                .as_str()
-                .is_some_and(|c| c.contains("hook claude-code"))
-        })
-    })
+/// Removes Warden's hook commands (ones running `hook claude-code`) from every matcher group,
+/// keeping the other hooks of a group; a group left with no hook is dropped.
+fn remove_warden_hooks(groups: &mut Vec<Value>) {
+    let is_warden = |h: &Value| {
+        h["command"]
+            .as_str()
+            .is_some_and(|c| c.contains("hook claude-code"))
+    };
+    groups.retain_mut(|group| {
+        let Some(hooks) = group.get_mut("hooks").and_then(Value::as_array_mut) else {
+            return true;
+        };
+        if !hooks.iter().any(is_warden) {
+            return true;
+        }
+        hooks.retain(|h| !is_warden(h));
+        !hooks.is_empty()
+    });
 }
 
 fn write_settings(path: &Path, value: &Value) -> Result<(), CliError> {
@@ -383,6 +393,25 @@ mod tests {
                 .len(),
             1
         );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn merge_keeps_another_hook_that_shares_a_group_with_warden() {
+        let dir = std::env::temp_dir().join(format!("warden-hook-shared-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("settings.json");
+        std::fs::write(
+            &path,
+            r#"{"hooks":{"PostToolUse":[{"matcher":"*","hooks":[{"type":"command","command":"lint.sh"},{"type":"command","command":"/old/warden hook claude-code"}]}]}}"#,
+        )
+        .unwrap();
+        let merged = merge_into_settings(&path, &snippet("warden hook claude-code")).unwrap();
+        let post = merged["hooks"]["PostToolUse"].as_array().unwrap();
+        assert_eq!(post.len(), 2, "{post:?}");
+        assert_eq!(post[0]["hooks"].as_array().unwrap().len(), 1);
+        assert_eq!(post[0]["hooks"][0]["command"], "lint.sh");
+        assert_eq!(post[1]["hooks"][0]["command"], "warden hook claude-code");
         let _ = std::fs::remove_dir_all(dir);
     }
 

@@ -119,8 +119,11 @@ pub struct HookInput {
 impl HookInput {
     /// Parses the JSON Claude Code sends.
     pub fn parse(bytes: &[u8]) -> Result<HookInput, HookError> {
+        // A lone surrogate escape (half an emoji, as JavaScript can write it) must not fail
+        // the hook and so block the call: it reads as U+FFFD.
+        let bytes = super::surrogates::replace_lone_surrogates(bytes);
         let raw: RawHookInput =
-            serde_json::from_slice(bytes).map_err(|e| HookError::Invalid(e.to_string()))?;
+            serde_json::from_slice(&bytes).map_err(|e| HookError::Invalid(e.to_string()))?;
         Self::from_raw(raw)
     }
 
