@@ -89,11 +89,13 @@ pub(super) const RULES: &[RuleSpec] = &[
         group: 1,
         ..RuleSpec::DEFAULT
     },
-    contextual!(
+    // The `<3 chars><digit>Q~<31-34 chars>` shape is distinctive enough to stand alone.
+    prefixed!(
         "azure-ad-client-secret",
         "Azure AD / Entra ID application client secret",
-        ["azure", "aad", "entra", "client"],
-        r"[a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.\-]{31,34}"
+        ["Q~"],
+        r"(?:^|[^A-Za-z0-9_~.\-])([a-zA-Z0-9_~.]{3}\dQ~[a-zA-Z0-9_~.\-]{31,34})(?:$|[^A-Za-z0-9_~.\-])",
+        group: 1
     ),
     RuleSpec {
         id: "azure-devops-pat",
@@ -290,7 +292,7 @@ pub(super) fn samples() -> Vec<super::samples::Sample> {
             vec![format!("https://a.blob.core.windows.net/c?sv=2022-11-02&ss=b&sp=r&se=2030-01-01&sig={}%3D", fill(ALNUM, 43, 16))],
             vec![format!("https://example.com/?sig={}", fill(ALNUM, 43, 16))]),
         s("azure-ad-client-secret",
-            vec![ctx("AZURE_CLIENT_SECRET", &format!("{}8Q~{}", fill(ALNUM, 3, 17), fill(ALNUM, 34, 18)))],
+            vec![ctx("AZURE_CLIENT_SECRET", &format!("{}8Q~{}", fill(ALNUM, 3, 17), fill(ALNUM, 34, 18))), format!("secret: {}8Q~{}", fill(ALNUM, 3, 17), fill(ALNUM, 33, 18))],
             vec![ctx("AZURE_CLIENT_SECRET", "abc")]),
         s("azure-devops-pat", vec![ctx("AZURE_DEVOPS_PAT", &fill("abcdefghijklmnopqrstuvwxyz234567", 52, 19))], vec![ctx("AZURE_DEVOPS_PAT", &fill(LOWER, 20, 19))]),
         s("digitalocean-pat", vec![format!("dop_v1_{}", fill(HEX, 64, 20))], vec![format!("dop_v1_{}", fill(HEX, 40, 20))]),
