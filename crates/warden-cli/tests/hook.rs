@@ -371,3 +371,39 @@ fn a_lone_surrogate_in_the_input_does_not_block_the_call() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// Without `$USER` (cron, some IDE launchers) the principal is still the OS user, not a
+/// shared `unknown`.
+#[test]
+fn without_user_the_principal_is_the_os_user() {
+    let dir = std::env::temp_dir().join(format!("warden-hook-nouser-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("data");
+    let deny = r#"{"session_id":"s1","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf /"},"tool_use_id":"t1"}"#;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(["hook", "claude-code", "--data-dir"])
+        .arg(&data)
+        .env_remove("WARDEN_CONFIG")
+        .env_remove("USER")
+        .env_remove("USERNAME")
+        .env("LOGNAME", "logname-user")
+        .current_dir(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let _ = child.stdin.take().unwrap().write_all(deny.as_bytes());
+    assert_eq!(child.wait_with_output().unwrap().status.code(), Some(0));
+    let q = Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args(["audit", "query", "--data-dir"])
+        .arg(&data)
+        .args(["--user-id", "logname-user"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&q.stdout).unwrap();
+    assert_eq!(v["records"].as_array().map(Vec::len), Some(1), "{v}");
+    let _ = std::fs::remove_dir_all(dir);
+}

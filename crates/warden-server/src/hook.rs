@@ -181,13 +181,34 @@ pub async fn handle_claude_code(
     }
 }
 
-/// The in-process principal of `[hook]`: user id from the config, else `$USER`, else
-/// `unknown`; scopes from the config, else `user`; the session is Claude Code's session id.
+/// The OS user running the hook.
+fn os_user() -> Option<String> {
+    ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.trim().is_empty()))
+        .or_else(os_uid)
+}
+
+#[cfg(target_os = "linux")]
+fn os_uid() -> Option<String> {
+    Some(format!("uid-{}", rustix::process::getuid().as_raw()))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn os_uid() -> Option<String> {
+    None
+}
+
+/// The in-process principal of `[hook]`: user id from the config (when not empty), else the
+/// OS user (`$USER`, `$LOGNAME`, `$USERNAME`, else `uid-<n>` from the process's real uid on
+/// Linux), else `unknown`; scopes from the config, else `user`; the session is Claude Code's
+/// session id.
 pub fn in_process_principal(config: &HookConfig, input: &HookInput) -> Principal {
     let user = config
         .user_id
         .clone()
-        .or_else(|| std::env::var("USER").ok().filter(|u| !u.is_empty()))
+        .filter(|u| !u.trim().is_empty())
+        .or_else(os_user)
         .unwrap_or_else(|| "unknown".to_owned());
     let scopes = warden_types::Scopes::from_words(
         config
