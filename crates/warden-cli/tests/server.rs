@@ -1254,3 +1254,79 @@ fn a_body_that_never_arrives_is_408_not_504() {
     s.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `hook install --write --server` gives the hook a session token of its own, so that it does
+/// not fall back to the admin token (whose admin bypass skips the baseline pack).
+#[test]
+fn hook_install_for_a_server_mints_a_session_token_for_the_hook() {
+    let dir = temp_dir("hooktoken");
+    let data = dir.join("data");
+    let s = Server::start(&data, "");
+    let settings = dir.join("proj/.claude/settings.json");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args([
+            "hook",
+            "install",
+            "--write",
+            "--command",
+            "warden",
+            "--settings",
+        ])
+        .arg(&settings)
+        .args(["--server", &s.base, "--data-dir"])
+        .arg(&data)
+        .env_remove("WARDEN_TOKEN")
+        .env_remove("WARDEN_CONFIG")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let token_file = v["token_file"].as_str().unwrap().to_owned();
+    assert!(
+        v["command"].as_str().unwrap().contains("--token-file"),
+        "{v}"
+    );
+    assert!(v.get("warning").is_none(), "{v}");
+    let input = r#"{"session_id":"s1","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf /"},"tool_use_id":"t1"}"#;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_warden"))
+        .args([
+            "hook",
+            "claude-code",
+            "--server",
+            &s.base,
+            "--token-file",
+            &token_file,
+        ])
+        .env_remove("WARDEN_TOKEN")
+        .env_remove("WARDEN_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["hookSpecificOutput"]["permissionDecision"], "deny", "{v}");
+    s.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}

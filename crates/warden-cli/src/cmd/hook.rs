@@ -212,7 +212,7 @@ const PRE_TOOL_MATCHER: &str =
 /// `warden hook install` itself was given or found), the data dir and the token file — so
 /// the hook never depends on the directory Claude Code runs it in: a `warden.toml` or a
 /// `warden-data/` the agent writes into the project cannot change or reset the policy.
-fn hook_command(args: &InstallArgs) -> Result<String, CliError> {
+fn hook_command(args: &InstallArgs, token_file: Option<&Path>) -> Result<String, CliError> {
     let exe = args.command.clone().unwrap_or_else(|| {
         std::env::current_exe().map_or_else(|_| "warden".to_owned(), |p| p.display().to_string())
     });
@@ -230,10 +230,75 @@ fn hook_command(args: &InstallArgs) -> Result<String, CliError> {
     if let Some(server) = &args.server {
         cmd.push_str(&format!(" --server {}", shell_quote(server)));
     }
-    if let Some(token) = &args.token_file {
+    if let Some(token) = token_file.or(args.token_file.as_deref()) {
         cmd.push_str(&format!(" --token-file {}", shell_quote(&absolute(token)?)));
     }
     Ok(cmd)
+}
+
+/// Lifetime of the session token `hook install --write --server` mints (the longest the
+/// server grants); re-run the install to renew it.
+const HOOK_TOKEN_TTL_SECS: u64 = 30 * 24 * 3600;
+
+/// With `--server` and no token source (`--token-file`, `$WARDEN_TOKEN`), mints a session
+/// token (scope `user`) for the hook through the server with the data dir's admin token and
+/// writes it to `<data-dir>/hook.token` (0600): left to itself the hook would fall back to the
+/// admin token, which skips the scope and blocklist layers. `Err` carries a warning for the
+/// person installing.
+fn provision_hook_token(args: &InstallArgs) -> Result<Option<PathBuf>, String> {
+    let Some(server) = &args.server else {
+        return Ok(None);
+    };
+    if args.token_file.is_some()
+        || std::env::var("WARDEN_TOKEN").is_ok_and(|t| !t.trim().is_empty())
+    {
+        return Ok(None);
+    }
+    let admin_path = args.data_dir.join("admin.token");
+    let admin = std::fs::read_to_string(&admin_path).map_err(|e| {
+        format!(
+            "no session token for the hook: cannot read {} ({e}); the hook will fall back to \
+             an admin token, which skips the scope and blocklist layers — pass --token-file \
+             with a session token",
+            admin_path.display()
+        )
+    })?;
+    let user = ["USER", "LOGNAME", "USERNAME"]
+        .iter()
+        .find_map(|v| std::env::var(v).ok().filter(|u| !u.trim().is_empty()))
+        .unwrap_or_else(|| "claude-code".to_owned());
+    let body = json!({"kind": "session", "user_id": user, "scope": "user", "ttl_secs": HOOK_TOKEN_TTL_SECS});
+    let url = format!("{}/v1/tokens", server.trim_end_matches('/'));
+    let minted: Value = reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .and_then(|c| c.post(&url).bearer_auth(admin.trim()).json(&body).send())
+        .and_then(reqwest::blocking::Response::error_for_status)
+        .and_then(|r| r.json())
+        .map_err(|e| {
+            format!(
+                "no session token for the hook: minting one at {url} failed ({e}); the hook \
+                 will fall back to an admin token — pass --token-file with a session token"
+            )
+        })?;
+    let token = minted["access_token"]
+        .as_str()
+        .ok_or_else(|| format!("no session token for the hook: {url} answered no access_token"))?;
+    let path = args.data_dir.join("hook.token");
+    let staging = args
+        .data_dir
+        .join(format!(".hook.token.{}", std::process::id()));
+    super::keys::write_new_private_file(&staging, format!("{token}\n").as_bytes())
+        .and_then(|()| {
+            std::fs::rename(&staging, &path).map_err(|e| {
+                CliError::failure("io", format!("cannot write {}: {e}", path.display()))
+            })
+        })
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&staging);
+            format!("no session token for the hook: {}", e.message)
+        })?;
+    Ok(Some(path))
 }
 
 /// `path` made absolute against the current directory (not resolved further: it may not
@@ -272,15 +337,28 @@ fn snippet(command: &str) -> Value {
 }
 
 fn install(args: &InstallArgs) -> CmdResult {
-    let command = hook_command(args)?;
-    let wanted = snippet(&command);
     if !args.write {
-        print_json(&wanted)?;
+        print_json(&snippet(&hook_command(args, None)?))?;
         return Ok(EXIT_OK);
     }
-    let merged = merge_into_settings(&args.settings, &wanted)?;
+    let (token_file, warning) = match provision_hook_token(args) {
+        Ok(path) => (path, None),
+        Err(w) => {
+            eprintln!("warden hook install: {w}");
+            (None, Some(w))
+        }
+    };
+    let command = hook_command(args, token_file.as_deref())?;
+    let merged = merge_into_settings(&args.settings, &snippet(&command))?;
     write_settings(&args.settings, &merged)?;
-    print_json(&json!({"written": args.settings.display().to_string(), "command": command}))?;
+    let mut out = json!({"written": args.settings.display().to_string(), "command": command});
+    if let Some(path) = &token_file {
+        out["token_file"] = json!(path.display().to_string());
+    }
+    if let Some(w) = warning {
+        out["warning"] = json!(w);
+    }
+    print_json(&out)?;
     Ok(EXIT_OK)
 }
 
