@@ -160,6 +160,14 @@ const RULES: &[BaselineRule] = &[
         description: "force-pushing to main or master (or to whatever branch is checked out) rewrites shared history",
     },
     BaselineRule {
+        id: "baseline.warden_files_shell",
+        tool: SHELL_TOOLS,
+        path: "command",
+        pattern: WARDEN_FILES_COMMAND,
+        action: RuleAction::Deny,
+        description: "changing or deleting Warden's own configuration or data directory",
+    },
+    BaselineRule {
         id: "baseline.read_credentials_file",
         tool: READ_FILE_PATH_TOOLS,
         path: "file_path",
@@ -182,14 +190,6 @@ const RULES: &[BaselineRule] = &[
         pattern: CREDENTIAL_FILE,
         action: RuleAction::Deny,
         description: "reading an SSH private key, cloud credentials or a .env file",
-    },
-    BaselineRule {
-        id: "baseline.warden_files_shell",
-        tool: SHELL_TOOLS,
-        path: "command",
-        pattern: WARDEN_FILES_COMMAND,
-        action: RuleAction::Deny,
-        description: "changing or deleting Warden's own configuration or data directory",
     },
     BaselineRule {
         id: "baseline.warden_files_write",

@@ -3,30 +3,33 @@
 //! `\rm -rf "${HOME}"/` or `` echo `rm -rf /` `` read like the `rm -rf /` they are.
 //!
 //! Not a shell parser: the rules match the raw command *and* this form, so normalizing can
-//! only add matches. Steps: line continuations joined; `"` and `'` removed; a backslash
-//! before a letter, digit or `/` removed; backticks read as spaces; `${HOME}`, `${HOME:?}`
-//! and `${HOME:-…}` read as `$HOME`; repeated slashes and `/./` collapsed; `~/..` and
-//! `$HOME/..` read as `/home`.
+//! only add matches. Steps, in one pass: line continuations joined; `"` and `'` removed; a
+//! backslash before a letter, digit or `/` removed; backticks read as spaces; repeated
+//! slashes and `/./` collapsed; then `${HOME}`, `${HOME:?}` and `${HOME:-…}` read as
+//! `$HOME`, and `~/..` and `$HOME/..` as `/home` (rare: only when present).
 
 use std::borrow::Cow;
-
-/// Whether `s` holds anything [`normalized`] would change.
-fn needs_work(s: &str) -> bool {
-    s.bytes().any(|b| matches!(b, b'"' | b'\'' | b'\\' | b'`'))
-        || s.contains("//")
-        || s.contains("/./")
-        || s.contains("${HOME")
-        || s.contains("/..")
-}
 
 /// `s` with the quoting and escaping that do not change the command undone (see the module
 /// docs); borrowed when there is nothing to undo.
 pub(crate) fn normalized(s: &str) -> Cow<'_, str> {
-    if !needs_work(s) {
+    let bytes = s.as_bytes();
+    // The first byte that may change; plain commands return here without allocating.
+    let Some(first) = bytes.iter().enumerate().position(|(i, &b)| match b {
+        b'"' | b'\'' | b'\\' | b'`' => true,
+        b'/' => {
+            matches!(bytes.get(i + 1), Some(b'/'))
+                || (bytes.get(i + 1) == Some(&b'.') && bytes.get(i + 2) == Some(&b'/'))
+        }
+        b'$' => s[i..].starts_with("${HOME") || s[i..].starts_with("$HOME/.."),
+        b'~' => s[i..].starts_with("~/.."),
+        _ => false,
+    }) else {
         return Cow::Borrowed(s);
-    }
+    };
     let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
+    out.push_str(&s[..first]);
+    let mut chars = s[first..].chars().peekable();
     while let Some(c) = chars.next() {
         match c {
             '"' | '\'' => {}
@@ -39,22 +42,26 @@ pub(crate) fn normalized(s: &str) -> Cow<'_, str> {
                 Some(n) if n.is_ascii_alphanumeric() || *n == '/' => {}
                 _ => out.push('\\'),
             },
+            '/' if out.ends_with('/') => {}
+            '.' if out.ends_with('/') && matches!(chars.peek(), Some('/')) => {
+                chars.next();
+            }
             _ => out.push(c),
         }
     }
-    let mut out = home_braces(&out);
-    while out.contains("//") {
-        out = out.replace("//", "/");
-    }
-    while out.contains("/./") {
-        out = out.replace("/./", "/");
+    if out.contains("${HOME") {
+        out = home_braces(&out);
     }
     for parent in ["~/..", "$HOME/.."] {
         if out.contains(parent) {
             out = out.replace(parent, "/home");
         }
     }
-    Cow::Owned(out)
+    if out == s {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(out)
+    }
 }
 
 /// `${HOME}`, `${HOME:?}`, `${HOME:-x}` … → `$HOME`.
@@ -95,6 +102,7 @@ mod tests {
             (r#""rm" -rf /"#, "rm -rf /"),
             ("'rm' -rf //", "rm -rf /"),
             ("rm -rf /./", "rm -rf /"),
+            ("rm -rf /.//./", "rm -rf /"),
             (r#"rm -rf "${HOME}"/"#, "rm -rf $HOME/"),
             ("rm -rf ${HOME:?}/", "rm -rf $HOME/"),
             (r"\rm -rf /", "rm -rf /"),
@@ -103,6 +111,7 @@ mod tests {
             ("rm -rf ~/..", "rm -rf /home"),
             (r#"cat .e"nv""#, "cat .env"),
             (r#"dd of="/dev/sda""#, "dd of=/dev/sda"),
+            ("cat ./.env", "cat ./.env"),
         ] {
             assert_eq!(normalized(raw), want, "{raw:?}");
         }
@@ -110,8 +119,15 @@ mod tests {
 
     #[test]
     fn plain_commands_are_borrowed() {
-        assert!(matches!(normalized("ls -la ./src"), Cow::Borrowed(_)));
-        assert!(matches!(normalized("rm -rf ./build"), Cow::Borrowed(_)));
+        for s in [
+            "ls -la ./src",
+            "rm -rf ./build",
+            "cat ../a/b",
+            "echo $HOME",
+            "a/.b",
+        ] {
+            assert!(matches!(normalized(s), Cow::Borrowed(_)), "{s}");
+        }
     }
 
     #[test]
@@ -123,8 +139,18 @@ mod tests {
             "`",
             "${HOME}${HOME:-x",
             "é\\é'\"`//./",
+            "/.",
+            "//",
         ] {
             let _ = normalized(s);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn normalizing_twice_changes_nothing_more_than_once_for_plain_slashes(s in "[a-z/. ]{0,40}") {
+            let once = normalized(&s).into_owned();
+            proptest::prop_assert!(!once.contains("//"));
         }
     }
 }

@@ -6,6 +6,7 @@
 //! matching `deny` rule denies; a matching `ask` rule (or an `ask` name pattern) makes the
 //! layer ask unless a deny rule also matches.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use async_trait::async_trait;
@@ -210,23 +211,33 @@ impl ToolBlocklist {
 
 /// Matches a selected value: strings directly, numbers and booleans by their JSON text,
 /// arrays of strings joined with spaces (`["rm","-rf","/"]` → `rm -rf /`).
-/// With `normalize`, a string is also matched with shell quoting and escaping undone.
-fn value_matches(re: &Regex, v: &Value, normalize: bool) -> bool {
-    let text_matches = |s: &str| {
-        re.is_match(s)
-            || (normalize
-                && matches!(super::shell_text::normalized(s), std::borrow::Cow::Owned(n) if re.is_match(&n)))
-    };
-    match v {
-        Value::String(s) => text_matches(s),
-        Value::Number(n) => re.is_match(&n.to_string()),
-        Value::Bool(b) => re.is_match(if *b { "true" } else { "false" }),
+/// The text a rule matches in a selected value: strings as they are, numbers and booleans by
+/// their JSON text, arrays of strings joined with spaces (`["rm","-rf","/"]` → `rm -rf /`);
+/// with `normalize`, also the text with shell quoting and escaping undone, when that differs.
+fn value_texts(v: &Value, normalize: bool) -> Option<(Cow<'_, str>, Option<String>)> {
+    let text: Cow<'_, str> = match v {
+        Value::String(s) => Cow::Borrowed(s.as_str()),
+        Value::Number(n) => Cow::Owned(n.to_string()),
+        Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
         Value::Array(items) => {
             let parts: Vec<&str> = items.iter().filter_map(Value::as_str).collect();
-            !parts.is_empty() && text_matches(&parts.join(" "))
+            if parts.is_empty() {
+                return None;
+            }
+            Cow::Owned(parts.join(" "))
         }
-        Value::Null | Value::Object(_) => false,
-    }
+        Value::Null | Value::Object(_) => return None,
+    };
+    let norm = match normalize.then(|| super::shell_text::normalized(&text)) {
+        Some(Cow::Owned(n)) => Some(n),
+        _ => None,
+    };
+    Some((text, norm))
+}
+
+/// Whether `re` matches the value's text or its normalized form.
+fn texts_match(re: &Regex, (text, norm): &(Cow<'_, str>, Option<String>)) -> bool {
+    re.is_match(text) || norm.as_deref().is_some_and(|n| re.is_match(n))
 }
 
 enum ArgHit<'a> {
@@ -243,13 +254,17 @@ fn check_groups<'a>(groups: &'a [RuleGroup], tool: &str, args: &Value) -> Option
         }
         let mut deny: Option<&ArgRule> = None;
         g.path.find(args, &mut |v| {
+            // Computed once per value: every rule of the group matches the same texts.
+            let Some(texts) = value_texts(v, g.normalize) else {
+                return false;
+            };
             if let Some(c) = &g.combined {
-                if !value_matches(c, v, g.normalize) {
+                if !texts_match(c, &texts) {
                     return false;
                 }
             }
             for r in &g.rules {
-                if value_matches(&r.pattern, v, g.normalize) {
+                if texts_match(&r.pattern, &texts) {
                     match r.action {
                         RuleAction::Deny => {
                             deny = Some(r);
