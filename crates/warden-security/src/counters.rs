@@ -214,7 +214,9 @@ impl InMemoryCounterStore {
             let log = st.logs.entry(key.to_owned()).or_default();
             log.prune(window_ms, now_ms);
             // Kept in time order even when times arrive out of order (a log replayed
-            // newest first): only the hits inside (now - window, now] count.
+            // newest first, shuffled lines): the hits less than a window away from now, on
+            // either side, count — a burst counts as a burst in any order, and hits an hour
+            // later do not count against now.
             let at = log.hits.partition_point(|&t| t <= now_ms);
             log.hits.insert(at, now_ms);
             if log.hits.len() > MAX_HITS_PER_KEY {
@@ -234,7 +236,10 @@ impl InMemoryCounterStore {
             }
             log.last_touch_ms = log.last_touch_ms.max(now_ms);
             // Every held hit at or before now is inside the window (the pruning above).
-            log.hits.partition_point(|&t| t <= now_ms) as u64
+            let upto = log
+                .hits
+                .partition_point(|&t| t < now_ms.saturating_add(window_ms));
+            upto as u64
         };
         self.evict_if_needed(&mut st, now_ms, window_ms);
         n

@@ -602,3 +602,31 @@ fn an_agent_cannot_rewrite_or_read_wardens_own_files() {
         None
     );
 }
+
+#[test]
+fn the_regression_reviews_bypasses_are_denied() {
+    for cmd in [
+        "mv warden.toml{,.off}",
+        "rm -rf warden-*",
+        "unlink warden.toml",
+        r"rm -rf warden\-data",
+        "sqlite3 warden-data/warden.db 'DELETE FROM audit_log'",
+        "cat warden-data/*",
+        "cat warden-data/hook.token",
+        "printf '{}' > .claude/settings.json",
+        r"rm \-rf /",
+        r"cat ~/.ssh/id\_rsa",
+        "rm -rf $'/'",
+    ] {
+        assert!(
+            bash(cmd).is_some_and(|r| r.starts_with("deny:")),
+            "{cmd:?} → {:?}",
+            bash(cmd)
+        );
+    }
+    let v = rule_of(&verdict(
+        "Write",
+        json!({"file_path": "/repo/.claude/settings.json", "content": "{}"}),
+    ));
+    assert_eq!(v.as_deref(), Some("deny:baseline.warden_files_write"));
+}

@@ -585,3 +585,16 @@ fn named_scanners_of_the_seed_and_the_review_are_scanners() {
         assert!(D::is_scanner_agent(ua), "{ua}");
     }
 }
+
+#[test]
+fn searches_that_mention_attack_words_are_not_exploits() {
+    for p in [
+        "/search?q=javascript: the good parts",
+        "/search?q=how to sleep(5 hours)",
+        "/search?q=169.254.169.254",
+        "/search?q=<?php echo tutorial",
+    ] {
+        assert!(!D::is_scanner_path(p), "{p}");
+    }
+    assert!(D::is_scanner_path("/console/login/LoginForm.jsp"));
+}

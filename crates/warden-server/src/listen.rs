@@ -46,13 +46,20 @@ pub struct ConnectionLimits {
 
 impl ConnectionLimits {
     /// `max_connections` lowered to what the file-descriptor limit allows (Linux), after
-    /// raising the soft limit to the hard one as far as the process may.
+    /// raising the soft limit to the hard one as far as the process may; the per-address cap
+    /// then at most half of it.
     pub fn fitted_to_fd_limit(mut self) -> Self {
         if let Some(fds) = raise_fd_limit() {
             let room = fds.saturating_sub(RESERVED_FDS).max(16);
             self.max_connections = self
                 .max_connections
                 .min(usize::try_from(room).unwrap_or(usize::MAX));
+        }
+        // One address never holds every slot: at most half of them.
+        if self.max_connections_per_ip > 0 {
+            self.max_connections_per_ip = self
+                .max_connections_per_ip
+                .min((self.max_connections / 2).max(1));
         }
         self
     }

@@ -101,9 +101,8 @@ redis.call('ZADD', KEYS[1], now, seq)
 if redis.call('PTTL', KEYS[1]) < w + tonumber(ARGV[3]) then
   redis.call('PEXPIRE', KEYS[1], w + tonumber(ARGV[3]))
 end
--- Only hits inside (now - w, now]: a hit later than now (an earlier time observed after a
--- later one) is not in the window that ends now.
-return redis.call('ZCOUNT', KEYS[1], string.format('(%d', now - w), string.format('%d', now))
+-- Hits less than a window away from now, on either side (times may arrive out of order).
+return redis.call('ZCOUNT', KEYS[1], string.format('(%d', now - w), string.format('(%d', now + w))
 "#;
 
 /// [`CounterStore`] on Redis.

@@ -199,13 +199,13 @@ impl CounterStore for SqlCounterStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(error::sql)?;
-            // Hits later than `now` (an earlier time observed after a later one) are not
-            // inside the window that ends now.
+            // Hits less than a window away from now, on either side (times may arrive out
+            // of order); older ones were deleted above.
             let (n,): (i64,) = sqlx::query_as(
-                "SELECT COUNT(*) FROM counter_hits WHERE key = $1 AND at_ms <= $2",
+                "SELECT COUNT(*) FROM counter_hits WHERE key = $1 AND at_ms < $2",
             )
             .bind(key)
-            .bind(now)
+            .bind(now.saturating_add(window))
             .fetch_one(&mut *tx)
                 .await
                 .map_err(error::sql)?;

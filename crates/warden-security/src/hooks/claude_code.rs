@@ -122,6 +122,12 @@ impl HookInput {
         // A lone surrogate escape (half an emoji, as JavaScript can write it) must not fail
         // the hook and so block the call: it reads as U+FFFD.
         let bytes = super::surrogates::replace_lone_surrogates(bytes);
+        // An object, as Claude Code sends: serde would also fill the struct from an array.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(HookError::Invalid(
+                "hook input must be a JSON object".into(),
+            ));
+        }
         let raw: RawHookInput =
             serde_json::from_slice(&bytes).map_err(|e| HookError::Invalid(e.to_string()))?;
         Self::from_raw(raw)

@@ -610,3 +610,26 @@ fn a_verification_set_verifies_short_hmac_secrets_but_never_signs() {
     let v = TokenValidator::new(Arc::new(set));
     assert!(v.validate_at(&t, NOW).is_ok());
 }
+
+#[test]
+fn an_empty_hmac_secret_verifies_nothing() {
+    let jwks = json!({"keys": [{"kty": "oct", "k": ""}]}).to_string();
+    let set = KeySet::for_verification(&jwks).unwrap_or_else(|e| panic!("{e}"));
+    assert!(set.keys().is_empty());
+    let input = format!(
+        "{}.{}",
+        b64(br#"{"alg":"HS256"}"#),
+        b64(full_claims().to_string().as_bytes())
+    );
+    let mac = {
+        use hmac::Mac;
+        let mut m =
+            hmac::Hmac::<sha2::Sha256>::new_from_slice(b"").unwrap_or_else(|e| panic!("{e}"));
+        m.update(input.as_bytes());
+        m.finalize().into_bytes()
+    };
+    let t = format!("{input}.{}", b64(&mac));
+    assert!(TokenValidator::new(Arc::new(set))
+        .validate_at(&t, NOW)
+        .is_err());
+}

@@ -588,6 +588,10 @@ impl Key {
         material: Material,
     ) -> Result<Key, KeyError> {
         match &material {
+            Material::Oct { k } if k.is_empty() => Err(KeyError::InvalidKey {
+                kid: truncate(&kid),
+                reason: "an empty HMAC secret verifies nothing".into(),
+            }),
             Material::Oct { k } if k.len() < alg.min_secret_len() => {
                 let hmac = backend::hmac_key(alg, k)?;
                 Ok(Key {

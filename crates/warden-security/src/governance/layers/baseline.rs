@@ -39,22 +39,22 @@ const WRITE_PATH_TOOLS: &str =
 
 /// Warden's own configuration and state, as the end of a path: an agent that rewrites or
 /// deletes them turns its own governance off.
-const WARDEN_FILES: &str = r#"(?i)(?:^|[/\\])(?:warden\.toml|warden-data(?:[/\\].*)?)$"#;
+const WARDEN_FILES: &str = r#"(?i)(?:^|[/\\])(?:warden\.toml|warden-data(?:[/\\].*)?|\.claude[/\\]+settings(?:\.local)?\.json)$"#;
 
 /// Shell commands that write, move or delete Warden's configuration or data dir.
-const WARDEN_FILES_COMMAND: &str = r#"(?i)(?:(?:^|[\s;&|(`])(?:rm|mv|cp|tee|truncate|shred|chmod|chown|ln|install|dd|sed\s+-i|perl\s+-p?i)\b[^;&|\n]*|>>?\s*)["']?[^\s;&|"']*(?:warden\.toml|warden-data)(?:$|[\s"';&|)/])"#;
+const WARDEN_FILES_COMMAND: &str = r#"(?i)(?:(?:^|[\s;&|(`])(?:rm|rmdir|unlink|mv|cp|tee|truncate|shred|chmod|chown|ln|install|dd|sqlite3|sed\s+-i|perl\s+-p?i)\b[^;&|\n]*|>>?\s*)["']?[^\s;&|"']*(?:warden(?:\.toml|-data|[-.]?\*)|\.claude/+settings(?:\.local)?\.json)(?:$|[\s"';&|)/{*])"#;
 
 /// Content-search tools taking `path` (a file whose lines they print).
 const SEARCH_TOOLS: &str = "{Grep,grep,search_file_content,mcp__*__search_files}";
 
 /// Credential files, as the end of a path (used on Read-like tools).
-const CREDENTIAL_FILE: &str = r#"(?i)(?:^|[/\\])(?:\.ssh[/\\]+(?:\.[/\\]+)*id_[A-Za-z0-9_-]+(?:\.(?:bak|old|orig|backup|save))?|\.aws[/\\]+(?:\.[/\\]+)*credentials|\.config[/\\]+gcloud[/\\].*|\.kube[/\\]+config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker[/\\]+config\.json|\.pgpass|admin\.token|master\.keys|audit\.key|warden-data[/\\]+keys\.json)$|^/etc/shadow$"#;
+const CREDENTIAL_FILE: &str = r#"(?i)(?:^|[/\\])(?:\.ssh[/\\]+(?:\.[/\\]+)*id_[A-Za-z0-9_-]+(?:\.(?:bak|old|orig|backup|save))?|\.aws[/\\]+(?:\.[/\\]+)*credentials|\.config[/\\]+gcloud[/\\].*|\.kube[/\\]+config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker[/\\]+config\.json|\.pgpass|admin\.token|hook\.token|master\.keys|audit\.key|warden-data[/\\]+keys\.json)$|^/etc/shadow$"#;
 
 /// Commands that read or ship a credential file (or the whole `~/.ssh` / `~/.aws`
 /// directory). Copying commands (`cp`, `mv`, `scp`, `rsync`) fire only when the credential
 /// is a source, i.e. another argument follows it: `cp .env.example .env` writes a `.env`
 /// and passes, `cp .env /tmp/x` fires. Separators may repeat or hold `./`.
-const READ_CREDENTIAL_COMMAND: &str = r#"(?:^|[\s;&|(`$])(?:(?:cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_*?{},-]+(?:\.(?:bak|old|orig|backup|save))?(?:$|[\s"';&|)])|\.ssh/*\*?(?:$|[\s"';&|)])|\.aws/+(?:\./+)*credentials|\.aws/*\*?(?:$|[\s"';&|)])|\.config/+gcloud/|\.kube/+config(?:$|[\s"';&|)])|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?\*?(?:$|[\s"';&|)])|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow|admin\.token|master\.keys|audit\.key|warden-data/+keys\.json)|(?:cp|mv|scp|rsync)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_-]+|\.ssh/*\*?|\.aws/+(?:\./+)*credentials|\.aws/*\*?|\.config/+gcloud/\S*|\.kube/+config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow)["']?\s+["']?[^\s;&|])"#;
+const READ_CREDENTIAL_COMMAND: &str = r#"(?:^|[\s;&|(`$])(?:(?:cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_*?{},-]+(?:\.(?:bak|old|orig|backup|save))?(?:$|[\s"';&|)])|\.ssh/*\*?(?:$|[\s"';&|)])|\.aws/+(?:\./+)*credentials|\.aws/*\*?(?:$|[\s"';&|)])|\.config/+gcloud/|\.kube/+config(?:$|[\s"';&|)])|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?\*?(?:$|[\s"';&|)])|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow|admin\.token|hook\.token|master\.keys|audit\.key|warden-data/+(?:keys\.json|\*))|(?:cp|mv|scp|rsync)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_-]+|\.ssh/*\*?|\.aws/+(?:\./+)*credentials|\.aws/*\*?|\.config/+gcloud/\S*|\.kube/+config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow)["']?\s+["']?[^\s;&|])"#;
 
 const RULES: &[BaselineRule] = &[
     BaselineRule {

@@ -3,8 +3,8 @@
 //! `\rm -rf "${HOME}"/` or `` echo `rm -rf /` `` read like the `rm -rf /` they are.
 //!
 //! Not a shell parser: the rules match the raw command *and* this form, so normalizing can
-//! only add matches. Steps, in one pass: line continuations joined; `"` and `'` removed; a
-//! backslash before a letter, digit or `/` removed; backticks read as spaces; repeated
+//! only add matches. Steps, in one pass: line continuations joined; `"` and `'` removed, and
+//! the `$` of `$'…'`; a backslash before any other character removed; backticks read as spaces; repeated
 //! slashes and `/./` collapsed; then `${HOME}`, `${HOME:?}` and `${HOME:-…}` read as
 //! `$HOME`, and `~/..` and `$HOME/..` as `/home` (rare: only when present).
 
@@ -21,7 +21,11 @@ pub(crate) fn normalized(s: &str) -> Cow<'_, str> {
             matches!(bytes.get(i + 1), Some(b'/'))
                 || (bytes.get(i + 1) == Some(&b'.') && bytes.get(i + 2) == Some(&b'/'))
         }
-        b'$' => s[i..].starts_with("${HOME") || s[i..].starts_with("$HOME/.."),
+        b'$' => {
+            s[i..].starts_with("${HOME")
+                || s[i..].starts_with("$HOME/..")
+                || s[i..].starts_with("$'")
+        }
         b'~' => s[i..].starts_with("~/.."),
         _ => false,
     }) else {
@@ -34,14 +38,17 @@ pub(crate) fn normalized(s: &str) -> Cow<'_, str> {
         match c {
             '"' | '\'' => {}
             '`' => out.push(' '),
+            // Outside quotes a backslash makes the next character literal: `\-rf` is `-rf`.
             '\\' => match chars.peek() {
                 Some('\n') => {
                     chars.next();
                     out.push(' ');
                 }
-                Some(n) if n.is_ascii_alphanumeric() || *n == '/' => {}
-                _ => out.push('\\'),
+                Some(_) => {}
+                None => out.push('\\'),
             },
+            // `$'…'` (ANSI-C quoting) reads as its contents.
+            '$' if chars.peek() == Some(&'\'') => {}
             '/' if out.ends_with('/') => {}
             '.' if out.ends_with('/') && matches!(chars.peek(), Some('/')) => {
                 chars.next();
@@ -111,6 +118,9 @@ mod tests {
             ("rm -rf ~/..", "rm -rf /home"),
             (r#"cat .e"nv""#, "cat .env"),
             (r#"dd of="/dev/sda""#, "dd of=/dev/sda"),
+            (r"rm \-rf /", "rm -rf /"),
+            (r"cat ~/.ssh/id\_rsa", "cat ~/.ssh/id_rsa"),
+            ("rm -rf $'/'", "rm -rf /"),
             ("cat ./.env", "cat ./.env"),
         ] {
             assert_eq!(normalized(raw), want, "{raw:?}");

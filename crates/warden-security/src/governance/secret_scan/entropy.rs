@@ -169,19 +169,38 @@ const PEM_LOOKBACK: usize = 64 * 1024;
 
 /// Whether the token starting at `start` follows a [`PUBLIC_LABELS`] label or lies inside a
 /// public PEM block (a certificate, a public key), whose lines look random but are not
-/// secrets. Only tokens the backstop would flag pay for the look-back.
+/// secrets. Only tokens the backstop would flag pay for the check, and it walks back line by
+/// line only while the lines look like a PEM body: for an ordinary token it stops at once.
 fn is_public_material(text: &[u8], start: usize) -> bool {
     let before = &text[..start.min(text.len())];
     if PUBLIC_LABELS.iter().any(|l| before.ends_with(l)) {
         return true;
     }
-    let window = &before[before.len().saturating_sub(PEM_LOOKBACK)..];
-    let Some(begin) = memchr::memmem::rfind(window, b"-----BEGIN ") else {
+    in_public_pem_body(before)
+}
+
+/// `before` ends where a token starts: is that token a line of a public PEM block's body?
+fn in_public_pem_body(before: &[u8]) -> bool {
+    let pem_byte = |b: &u8| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=');
+    let line_start = |end: usize| memchr::memrchr(b'\n', &before[..end]).map_or(0, |i| i + 1);
+    // The token must begin its line (PEM body lines hold nothing else).
+    let mut start = line_start(before.len());
+    if !before[start..].iter().all(u8::is_ascii_whitespace) {
         return false;
-    };
-    let block = &window[begin + b"-----BEGIN ".len()..];
-    PUBLIC_PEM.iter().any(|label| block.starts_with(label))
-        && memchr::memmem::find(block, b"-----END ").is_none()
+    }
+    while start > 0 && before.len() - start <= PEM_LOOKBACK {
+        let end = start - 1; // the newline ending the previous line
+        let prev = line_start(end);
+        let line = before[prev..end].trim_ascii();
+        if let Some(label) = line.strip_prefix(b"-----BEGIN ") {
+            return PUBLIC_PEM.iter().any(|l| label.starts_with(l));
+        }
+        if line.is_empty() || !line.iter().all(pem_byte) {
+            return false;
+        }
+        start = prev;
+    }
+    false
 }
 
 /// Calls `f(start, end)` for every high-entropy token of `text[from..to]` (offsets are
