@@ -197,6 +197,27 @@ async fn velocity_turns_a_fast_client_into_a_blocked_scanner() {
     assert_eq!(send(&layer, req).await.status(), StatusCode::FORBIDDEN);
 }
 
+/// The host's own processes (a coding agent's hook calls, a local proxy) share the loopback
+/// address: their combined rate is not one client's velocity.
+#[tokio::test]
+async fn loopback_clients_are_not_judged_by_velocity() {
+    let tracker = VelocityTracker::new(Arc::new(InMemoryCounterStore::default()));
+    let layer = BotDetectionLayer::new(DetectMode::Block).with_velocity(tracker);
+    for ip in ["127.0.0.1", "::1", "::ffff:127.0.0.1"] {
+        let ip: std::net::IpAddr = ip.parse().unwrap();
+        for i in 0..40 {
+            let mut req = request("/v1/hooks/claude-code", Some("warden-hook/0.1.0"));
+            req.extensions_mut().insert(ClientIp(ip));
+            assert_eq!(
+                send(&layer, req).await.status(),
+                StatusCode::OK,
+                "{ip} request {}",
+                i + 1
+            );
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_bad_allow_list_network_is_a_precise_config_error() {
     let err = BotDetectionLayer::from_config(&DetectConfig {

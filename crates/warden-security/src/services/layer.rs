@@ -408,7 +408,10 @@ where
                 policy.allowed(ua.as_deref(), ip)
             };
             let velocity = match (&policy.velocity, ip) {
-                (Some(tracker), Some(ip)) if !allowed => {
+                // Loopback peers are the host's own processes (a coding agent's hook, a
+                // reverse proxy that does not forward the client address): one address for
+                // all of them, so a request rate says nothing about any one client.
+                (Some(tracker), Some(ip)) if !allowed && !ip.to_canonical().is_loopback() => {
                     match tracker
                         .observe(&ip.to_string(), crate::time::now_millis())
                         .await
