@@ -617,6 +617,9 @@ fn the_regression_reviews_bypasses_are_denied() {
         r"rm \-rf /",
         r"cat ~/.ssh/id\_rsa",
         "rm -rf $'/'",
+        "rm -rf /..",
+        "rm -rf /tmp/../",
+        "cat /home/u/.ssh/../.ssh/id_rsa",
     ] {
         assert!(
             bash(cmd).is_some_and(|r| r.starts_with("deny:")),

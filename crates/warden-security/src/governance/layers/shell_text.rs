@@ -27,6 +27,7 @@ pub(crate) fn normalized(s: &str) -> Cow<'_, str> {
                 || s[i..].starts_with("$'")
         }
         b'~' => s[i..].starts_with("~/.."),
+        b'.' => i > 0 && bytes[i - 1] == b'/' && bytes.get(i + 1) == Some(&b'.'),
         _ => false,
     }) else {
         return Cow::Borrowed(s);
@@ -64,11 +65,42 @@ pub(crate) fn normalized(s: &str) -> Cow<'_, str> {
             out = out.replace(parent, "/home");
         }
     }
+    if out.contains("/..") {
+        out = out
+            .split(' ')
+            .map(resolve_dot_dot)
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
     if out == s {
         Cow::Borrowed(s)
     } else {
         Cow::Owned(out)
     }
+}
+
+/// An absolute path word with its `..` segments resolved lexically (`/tmp/../` → `/`,
+/// `/..` → `/`); other words unchanged.
+fn resolve_dot_dot(word: &str) -> Cow<'_, str> {
+    if !word.starts_with('/') || !word.contains("/..") {
+        return Cow::Borrowed(word);
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for seg in word.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            _ => parts.push(seg),
+        }
+    }
+    let trailing = word.ends_with('/') && !parts.is_empty();
+    let mut out = format!("/{}", parts.join("/"));
+    if trailing {
+        out.push('/');
+    }
+    Cow::Owned(out)
 }
 
 /// `${HOME}`, `${HOME:?}`, `${HOME:-x}` … → `$HOME`.
@@ -121,6 +153,10 @@ mod tests {
             (r"rm \-rf /", "rm -rf /"),
             (r"cat ~/.ssh/id\_rsa", "cat ~/.ssh/id_rsa"),
             ("rm -rf $'/'", "rm -rf /"),
+            ("rm -rf /..", "rm -rf /"),
+            ("rm -rf /tmp/../", "rm -rf /"),
+            ("cat /home/u/.ssh/../.ssh/id_rsa", "cat /home/u/.ssh/id_rsa"),
+            ("rm -rf /usr/local/../..", "rm -rf /"),
             ("cat ./.env", "cat ./.env"),
         ] {
             assert_eq!(normalized(raw), want, "{raw:?}");
@@ -132,6 +168,7 @@ mod tests {
         for s in [
             "ls -la ./src",
             "rm -rf ./build",
+            "cd ../..",
             "cat ../a/b",
             "echo $HOME",
             "a/.b",
