@@ -160,11 +160,23 @@ fn install_pins_the_config_and_data_dir_absolute() {
 }
 
 fn in_process(dir: &std::path::Path, input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_warden"))
+    in_process_with(dir, input, &[("USER", Some("dev"))])
+}
+
+/// `hook claude-code` in process on `dir`, with environment variables set (`Some`) or
+/// removed (`None`).
+fn in_process_with(dir: &std::path::Path, input: &str, env: &[(&str, Option<&str>)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_warden"));
+    for (k, v) in env {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    let mut child = cmd
         .args(["hook", "claude-code", "--data-dir"])
         .arg(dir)
         .env_remove("WARDEN_CONFIG")
-        .env("USER", "dev")
         .current_dir(dir.parent().unwrap())
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -381,21 +393,16 @@ fn without_user_the_principal_is_the_os_user() {
     std::fs::create_dir_all(&dir).unwrap();
     let data = dir.join("data");
     let deny = r#"{"session_id":"s1","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf /"},"tool_use_id":"t1"}"#;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_warden"))
-        .args(["hook", "claude-code", "--data-dir"])
-        .arg(&data)
-        .env_remove("WARDEN_CONFIG")
-        .env_remove("USER")
-        .env_remove("USERNAME")
-        .env("LOGNAME", "logname-user")
-        .current_dir(&dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let _ = child.stdin.take().unwrap().write_all(deny.as_bytes());
-    assert_eq!(child.wait_with_output().unwrap().status.code(), Some(0));
+    let out = in_process_with(
+        &data,
+        deny,
+        &[
+            ("USER", None),
+            ("USERNAME", None),
+            ("LOGNAME", Some("logname-user")),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
     let q = Command::new(env!("CARGO_BIN_EXE_warden"))
         .args(["audit", "query", "--data-dir"])
         .arg(&data)

@@ -181,8 +181,8 @@ pub async fn handle_claude_code(
     }
 }
 
-/// The OS user running the hook.
-fn os_user() -> Option<String> {
+/// The OS user running this process: `$USER`, `$LOGNAME`, `$USERNAME`, else `uid-<n>` (Linux).
+pub fn os_user() -> Option<String> {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|v| std::env::var(v).ok().filter(|u| !u.trim().is_empty()))

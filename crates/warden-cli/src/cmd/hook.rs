@@ -263,10 +263,7 @@ fn provision_hook_token(args: &InstallArgs) -> Result<Option<PathBuf>, String> {
             admin_path.display()
         )
     })?;
-    let user = ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|v| std::env::var(v).ok().filter(|u| !u.trim().is_empty()))
-        .unwrap_or_else(|| "claude-code".to_owned());
+    let user = warden_server::hook::os_user().unwrap_or_else(|| "claude-code".to_owned());
     let body = json!({"kind": "session", "user_id": user, "scope": "user", "ttl_secs": HOOK_TOKEN_TTL_SECS});
     let url = format!("{}/v1/tokens", server.trim_end_matches('/'));
     let minted: Value = reqwest::blocking::Client::builder()

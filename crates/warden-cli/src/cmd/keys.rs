@@ -46,13 +46,22 @@ impl KeyFileArgs {
 
 /// Reads and parses a JWKS file (strict).
 pub fn load_key_file(path: &Path) -> Result<KeySet, CliError> {
+    load_key_file_with(path, KeySet::from_json)
+}
+
+/// Reads a JWKS file and parses it with `parse` (`KeySet::from_json`, or
+/// `KeySet::for_verification` for someone else's keys).
+pub fn load_key_file_with(
+    path: &Path,
+    parse: impl FnOnce(&str) -> Result<KeySet, warden_security::keys::KeyError>,
+) -> Result<KeySet, CliError> {
     let text = zeroize::Zeroizing::new(fs::read_to_string(path).map_err(|e| {
         CliError::failure(
             "keys_unavailable",
             format!("cannot read key set {}: {e}", path.display()),
         )
     })?);
-    KeySet::from_json(&text).map_err(|e| {
+    parse(&text).map_err(|e| {
         CliError::failure(
             "keys_invalid",
             format!("key set {} is invalid: {e}", path.display()),

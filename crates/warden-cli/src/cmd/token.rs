@@ -22,7 +22,7 @@ use warden_server::config::WardenConfig;
 use warden_store::{Store, DEFAULT_DB_FILE};
 use warden_types::{JwtAudience, Scopes, SessionId, UserId, UserType};
 
-use super::keys::{KeyFileArgs, DEFAULT_DATA_DIR};
+use super::keys::{load_key_file_with, KeyFileArgs, DEFAULT_DATA_DIR};
 use crate::output::{print_json, CliError, CmdResult, EXIT_OK};
 use warden_security::keys::KeySet;
 
@@ -244,25 +244,9 @@ fn mint(cmd: &MintCommand) -> CmdResult {
     Ok(EXIT_OK)
 }
 
-/// A `--jwks` file as other JOSE libraries write it (see `KeySet::for_verification`).
-fn load_verification_keys(path: &std::path::Path) -> Result<KeySet, CliError> {
-    let text = zeroize::Zeroizing::new(std::fs::read_to_string(path).map_err(|e| {
-        CliError::failure(
-            "keys_unavailable",
-            format!("cannot read key set {}: {e}", path.display()),
-        )
-    })?);
-    KeySet::for_verification(&text).map_err(|e| {
-        CliError::failure(
-            "keys_invalid",
-            format!("key set {} is invalid: {e}", path.display()),
-        )
-    })
-}
-
 fn verify(a: &VerifyArgs) -> CmdResult {
     let keys = match &a.jwks {
-        Some(path) => load_verification_keys(path)?,
+        Some(path) => load_key_file_with(path, KeySet::for_verification)?,
         None => a.file.load()?,
     };
     let mut v = TokenValidator::new(Arc::new(keys)).with_leeway(a.leeway);
