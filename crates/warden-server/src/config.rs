@@ -89,6 +89,9 @@ pub struct ServerConfig {
     /// Connections served at once per client IP address (default 512; 0 = no limit); more
     /// are closed at once.
     pub max_connections_per_ip: usize,
+    /// Threads that serve connections, each with a single-threaded runtime of its own
+    /// (default 0: one per CPU; at most 256). See [`crate::connection_threads`].
+    pub io_threads: usize,
     /// Audiences a bearer token must name at least one of (default: the ones Warden mints
     /// with, `["web", "api", "a2a", "mcp"]`); a token for another service is refused with
     /// `wrong_audience`, one without `aud` with `missing_claim`.
@@ -112,6 +115,7 @@ impl Default for ServerConfig {
             header_read_timeout_secs: 10,
             max_connections: 8192,
             max_connections_per_ip: 512,
+            io_threads: 0,
             audiences: warden_types::JwtAudience::standard()
                 .iter()
                 .map(|a| a.as_str().to_owned())
@@ -135,6 +139,12 @@ impl ServerConfig {
                 "server.header_read_timeout_secs and server.max_connections must be positive"
                     .to_owned(),
             );
+        }
+        if self.io_threads > crate::connection_threads::MAX_CONNECTION_THREADS {
+            return Err(format!(
+                "server.io_threads must be at most {} (0 = one per CPU)",
+                crate::connection_threads::MAX_CONNECTION_THREADS
+            ));
         }
         if !is_host_port(&self.listen) {
             return Err(format!(
@@ -273,6 +283,15 @@ mod tests {
         assert!(server("leeway_secs = 0").is_ok());
         assert!(server("leeway_secs = 120").is_ok());
         assert!(server("leeway_secs = 301").is_err());
+    }
+
+    #[test]
+    fn io_threads_default_to_one_per_cpu_and_are_bounded() {
+        assert_eq!(WardenConfig::default().server.io_threads, 0);
+        assert!(server("io_threads = 4").is_ok());
+        assert!(server("io_threads = 256").is_ok());
+        let err = server("io_threads = 257").unwrap_err().to_string();
+        assert!(err.contains("server.io_threads"), "{err}");
     }
 
     #[test]

@@ -5,6 +5,7 @@ pub mod app;
 pub mod auth;
 pub mod authority;
 pub mod config;
+pub mod connection_threads;
 pub mod datadir;
 pub mod error;
 pub mod gateway;

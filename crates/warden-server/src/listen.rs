@@ -11,6 +11,8 @@
 //! - **a cap per client address** (`max_connections_per_ip`, default 512, 0 = none): one
 //!   host cannot take every slot; its extra connections are closed at once.
 //!
+//! Each connection is served on one of the [`ConnectionThreads`].
+//!
 //! Graceful shutdown works as with `axum::serve`: stop accepting, let every connection
 //! finish its in-flight request, then return.
 
@@ -28,6 +30,8 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
 use tower::ServiceExt;
+
+use crate::connection_threads::ConnectionThreads;
 
 /// File descriptors kept back from `max_connections` for the store, logs and upstreams.
 const RESERVED_FDS: u64 = 256;
@@ -147,11 +151,13 @@ fn client_ip(addr: &SocketAddr) -> IpAddr {
 }
 
 /// Serves `app` on `listener` under `limits` until `shutdown` resolves, then waits for the
-/// open connections to finish their in-flight requests.
+/// open connections to finish their in-flight requests. Accepts on the calling task; each
+/// connection is served on one of `threads`.
 pub async fn serve_connections(
     listener: TcpListener,
     app: Router,
     limits: ConnectionLimits,
+    threads: &ConnectionThreads,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
@@ -197,6 +203,14 @@ pub async fn serve_connections(
             continue;
         };
         let _ = tcp.set_nodelay(true);
+        // Moved to the connection thread's own I/O driver there.
+        let tcp = match tcp.into_std() {
+            Ok(tcp) => tcp,
+            Err(e) => {
+                tracing::debug!(error = %e, "cannot hand the connection over");
+                continue;
+            }
+        };
         let service = app
             .clone()
             .map_request(move |req: hyper::Request<Incoming>| {
@@ -208,7 +222,15 @@ pub async fn serve_connections(
         let stop_tx = stop_tx.clone();
         let done_rx = done_rx.clone();
         let header_read_timeout = limits.header_read_timeout;
-        tokio::spawn(async move {
+        threads.spawn(async move {
+            let tcp = match tokio::net::TcpStream::from_std(tcp) {
+                Ok(tcp) => tcp,
+                Err(e) => {
+                    tracing::debug!(error = %e, "cannot register the connection");
+                    drop((permit, ip_slot, done_rx));
+                    return;
+                }
+            };
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .timer(TokioTimer::new())

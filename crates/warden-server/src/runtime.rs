@@ -351,7 +351,18 @@ impl std::fmt::Debug for Runtime {
 
 impl Runtime {
     /// Opens an initialized data directory with `config`. Every failure refuses to start.
+    /// The audit writer runs on the current Tokio runtime.
     pub async fn open(config: WardenConfig, dd: DataDir) -> Result<Runtime, RuntimeError> {
+        Self::open_with_writer_on(config, dd, &tokio::runtime::Handle::current()).await
+    }
+
+    /// Like [`Runtime::open`], with the audit writer on `writer_runtime` (`warden serve`: the
+    /// first of its [`crate::connection_threads::ConnectionThreads`]).
+    pub async fn open_with_writer_on(
+        config: WardenConfig,
+        dd: DataDir,
+        writer_runtime: &tokio::runtime::Handle,
+    ) -> Result<Runtime, RuntimeError> {
         // `init` creates the data dir's database with its keys; opening the store would
         // create an empty one in its place.
         if config.store.url.is_none() && dd.is_initialized() && !dd.database().exists() {
@@ -361,8 +372,11 @@ impl Runtime {
         let ring = load_key_ring(&dd)?;
         let audit_key = audit_key::load(dd.root()).map_err(keys_err)?;
         let store = Store::open_in_data_dir(dd.root(), &config.store).await?;
-        let writer =
-            Arc::new(store.audit_writer(&audit_key, AuditWriterOptions::from(&config.audit)));
+        let writer = Arc::new(store.audit_writer_in(
+            &audit_key,
+            AuditWriterOptions::from(&config.audit),
+            writer_runtime,
+        ));
         let indexer = store.audit_indexer();
         let revocations = store.revocations().await?;
         spawn_revocation_refresh(revocations.clone());

@@ -7,6 +7,8 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::app::router;
+use crate::config::ServerConfig;
+use crate::connection_threads::ConnectionThreads;
 use crate::listen::{serve_connections, ConnectionLimits};
 use crate::runtime::Runtime;
 
@@ -42,11 +44,19 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then drains the runtime.
+/// Starts the connection threads `[server] io_threads` asks for (0: one per CPU).
+pub fn connection_threads(server: &ServerConfig) -> std::io::Result<ConnectionThreads> {
+    ConnectionThreads::start_for(server.io_threads)
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves, then drains the runtime. The
+/// connections are served on `threads`, which must outlive this call: the audit writer may
+/// run on one of them ([`Runtime::open_with_writer_on`]), and it drains last.
 pub async fn serve_until(
     runtime: &Runtime,
     listener: TcpListener,
     app: Router,
+    threads: &ConnectionThreads,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let server = &runtime.config.server;
@@ -57,7 +67,7 @@ pub async fn serve_until(
         max_connections_per_ip: server.max_connections_per_ip,
     }
     .fitted_to_fd_limit();
-    let result = serve_connections(listener, app, limits, shutdown).await;
+    let result = serve_connections(listener, app, limits, threads, shutdown).await;
     let drained = match tokio::time::timeout(grace, runtime.shutdown()).await {
         Ok(Ok(())) => {
             tracing::info!("audit queue drained");

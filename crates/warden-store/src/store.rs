@@ -142,6 +142,17 @@ impl Store {
         AuditWriter::spawn(self, audit_key, options)
     }
 
+    /// Like [`Store::audit_writer`], with the writer task on `runtime`
+    /// ([`AuditWriter::spawn_in`]).
+    pub fn audit_writer_in(
+        &self,
+        audit_key: &AuditKey,
+        options: AuditWriterOptions,
+        runtime: &tokio::runtime::Handle,
+    ) -> AuditWriter {
+        AuditWriter::spawn_in(self, audit_key, options, runtime)
+    }
+
     /// Keeps the SQLite audit index up to date in the background (every 200 ms) for as long
     /// as the returned handle lives, so that queries read little of the log directly; `None`
     /// on PostgreSQL, whose audit indexes are on the log itself. Inside a Tokio runtime.

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use clap::Args;
 use warden_server::datadir::DataDir;
 use warden_server::runtime::{init_data_dir, Runtime};
-use warden_server::serve::{app, serve_until, shutdown_signal};
+use warden_server::serve::{app, connection_threads, serve_until, shutdown_signal};
 
 use super::init::{load_config, runtime_error, tokio_runtime};
 use crate::output::{CliError, CmdResult, EXIT_OK};
@@ -43,7 +43,12 @@ pub fn run(args: &ServeArgs, config: Option<&Path>) -> CmdResult {
             println!("Initialized {} (signing keys, vault key ring, audit key, database).", report.data_dir);
             println!("Admin token written to {} (mode 0600).", report.admin_token_file);
         }
-        let runtime = Runtime::open(cfg, dd).await.map_err(runtime_error)?;
+        let threads = connection_threads(&cfg.server).map_err(|e| {
+            CliError::failure("serve_failed", format!("cannot start the connection threads: {e}"))
+        })?;
+        let runtime = Runtime::open_with_writer_on(cfg, dd, threads.first())
+            .await
+            .map_err(runtime_error)?;
         let mcp = warden_server::gateway::mcp_routes(&runtime).map_err(runtime_error)?;
         let listener = tokio::net::TcpListener::bind(&listen)
             .await
@@ -56,7 +61,7 @@ pub fn run(args: &ServeArgs, config: Option<&Path>) -> CmdResult {
         );
         let app = app(&runtime, Some(mcp));
         let runtime = Arc::new(runtime);
-        serve_until(&runtime, listener, app, shutdown_signal())
+        serve_until(&runtime, listener, app, &threads, shutdown_signal())
             .await
             .map_err(|e| CliError::failure("serve_failed", e.to_string()))?;
         Ok(EXIT_OK)

@@ -650,6 +650,8 @@ pub struct Warden {
     /// A session token of user `agent` with scopes `user mcp`.
     pub token: String,
     pub runtime: Arc<warden_server::runtime::Runtime>,
+    /// The threads serving its connections.
+    pub threads: Arc<warden_server::connection_threads::ConnectionThreads>,
     pub dir: std::path::PathBuf,
 }
 
@@ -690,7 +692,14 @@ format = "Bearer {{secret}}"
     let config = WardenConfig::from_toml_str(&toml, std::path::Path::new("bench.toml")).unwrap();
     let dd = DataDir::new(dir.join("data"));
     init_data_dir(&dd, &config).await.unwrap();
-    let runtime = Arc::new(Runtime::open(config, dd.clone()).await.unwrap());
+    // As `warden serve` runs: connections on the connection threads, the audit writer on
+    // the first of them.
+    let threads = Arc::new(warden_server::serve::connection_threads(&config.server).unwrap());
+    let runtime = Arc::new(
+        Runtime::open_with_writer_on(config, dd.clone(), threads.first())
+            .await
+            .unwrap(),
+    );
     runtime
         .state
         .vault
@@ -701,13 +710,14 @@ format = "Bearer {{secret}}"
     let app = warden_server::serve::app(&runtime, Some(mcp));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let listener = listener.tap_io(|tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
+    let (serving, serving_threads) = (runtime.clone(), threads.clone());
     tokio::spawn(async move {
-        axum::serve(
+        warden_server::serve::serve_until(
+            &serving,
             listener,
-            app.into_make_service_with_connect_info::<SocketAddr>(),
+            app,
+            &serving_threads,
+            std::future::pending(),
         )
         .await
         .unwrap();
@@ -730,6 +740,7 @@ format = "Bearer {{secret}}"
         addr,
         token,
         runtime,
+        threads,
         dir,
     }
 }

@@ -150,29 +150,34 @@ impl std::fmt::Debug for AuditWriter {
 }
 
 impl AuditWriter {
-    /// Starts the writer task for `store`'s audit log, chaining under `audit_key`.
-    /// Must be called inside a Tokio runtime.
+    /// Starts the writer task for `store`'s audit log, chaining under `audit_key`, on the
+    /// current Tokio runtime. Must be called inside a Tokio runtime.
     pub fn spawn(store: &Store, audit_key: &AuditKey, options: AuditWriterOptions) -> Self {
-        Self::spawn_on(
+        Self::spawn_in(
+            store,
+            audit_key,
+            options,
+            &tokio::runtime::Handle::current(),
+        )
+    }
+
+    /// Like [`AuditWriter::spawn`], with the writer task on `runtime`. `warden serve` puts it
+    /// on one of its connection threads: the requests served there append and are
+    /// acknowledged without waking another thread, and a commit runs on a thread that is
+    /// awake anyway.
+    pub fn spawn_in(
+        store: &Store,
+        audit_key: &AuditKey,
+        options: AuditWriterOptions,
+        runtime: &tokio::runtime::Handle,
+    ) -> Self {
+        Self::spawn_with_checkpoints(
             store.backend().clone(),
             store.append_lock_id(),
             audit_key,
             options,
-        )
-    }
-
-    pub(crate) fn spawn_on(
-        backend: Backend,
-        lock_id: i64,
-        audit_key: &AuditKey,
-        options: AuditWriterOptions,
-    ) -> Self {
-        Self::spawn_with_checkpoints(
-            backend,
-            lock_id,
-            audit_key,
-            options,
             CheckpointPolicy::default(),
+            runtime,
         )
     }
 
@@ -182,6 +187,7 @@ impl AuditWriter {
         audit_key: &AuditKey,
         options: AuditWriterOptions,
         checkpoints: CheckpointPolicy,
+        runtime: &tokio::runtime::Handle,
     ) -> Self {
         let (tx, rx) = mpsc::channel(options.queue_size.max(1));
         let stats = Arc::new(AuditWriterStats::default());
@@ -202,7 +208,7 @@ impl AuditWriter {
             checkpoints,
             wal: Arc::new(WalControl::default()),
         };
-        let task = tokio::spawn(worker.run(rx));
+        let task = runtime.spawn(worker.run(rx));
         Self {
             tx,
             durability: options.durability,
@@ -681,6 +687,7 @@ pub(super) mod tests {
                 ..AuditWriterOptions::default()
             },
             policy,
+            &tokio::runtime::Handle::current(),
         ));
         let mut tasks = Vec::new();
         for t in 0..32 {
