@@ -7,13 +7,16 @@
 #                   [--users 1]
 #   WARDEN_BIN=path/to/warden scripts/load.sh …   # measure another build instead
 #   PERF_OUT=perf.data scripts/load.sh …          # also `perf record -g` the server under /v1/govern
+#   scripts/load.sh --floor …                      # also the HTTP floor: the same exchange without
+#                                                  # the work (routes of the `load-floor` feature;
+#                                                  # builds into target/load-floor)
 #
 # Builds the release binary, starts `warden serve` on a free port with a fresh data dir,
 # mints a token, runs wrk, checks that every 200 has its audit record, stops the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-CONNECTIONS=64 DURATION=10s THREADS=2 DURABILITY=strict USERS=1
+CONNECTIONS=64 DURATION=10s THREADS=2 DURABILITY=strict USERS=1 FLOOR=
 while [ $# -gt 0 ]; do
   case "$1" in
     --connections) CONNECTIONS=$2; shift 2 ;;
@@ -21,6 +24,7 @@ while [ $# -gt 0 ]; do
     --threads) THREADS=$2; shift 2 ;;
     --durability) DURABILITY=$2; shift 2 ;;
     --users) USERS=$2; shift 2 ;;
+    --floor) FLOOR=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -30,6 +34,12 @@ if ! command -v wrk >/dev/null 2>&1; then
   (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
 fi
 
+if [ -n "$FLOOR" ] && [ -z "${WARDEN_BIN:-}" ]; then
+  # The floor routes exist only in a build with the `load-floor` feature, kept apart from the
+  # shipped binary.
+  cargo build --release -q --bin warden --features load-floor --target-dir target/load-floor
+  WARDEN_BIN=target/load-floor/release/warden
+fi
 . scripts/lib/warden-bin.sh
 WORK=$(mktemp -d)
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -136,6 +146,21 @@ fi
 G=$(run /v1/govern "$WORK/govern.lua"); echo "v1/govern   $G"
 if [ -n "${PERF_OUT:-}" ]; then kill -INT "$PERF"; wait "$PERF" || true; fi
 get() { echo "$1" | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
+if [ -n "$FLOOR" ]; then
+  # The same request bytes (token, 1 KiB body) and a canned answer of the same size: what the
+  # HTTP exchange costs without the work, with and without authentication.
+  if [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$PORT/__load/floor")" = 404 ]; then
+    echo "--floor: $BIN was built without the load-floor feature" >&2
+    exit 2
+  fi
+  F=$(run /__load/floor "$WORK/govern.lua"); echo "floor       $F"
+  FA=$(run /__load/floor-auth "$WORK/govern.lua"); echo "floor+auth  $FA"
+  python3 - "$(get "$H" rps)" "$(get "$F" rps)" "$(get "$FA" rps)" "$(get "$G" rps)" <<'PY'
+import sys
+h, f, fa, g = map(float, sys.argv[1:])
+print(f"ratio floor/healthz = {f / h:.2f}; floor+auth/healthz = {fa / h:.2f}; govern/floor+auth = {g / fa:.2f}")
+PY
+fi
 python3 - "$(get "$H" rps)" "$(get "$G" rps)" <<'PY'
 import sys
 h, g = float(sys.argv[1]), float(sys.argv[2])

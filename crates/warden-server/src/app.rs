@@ -40,6 +40,8 @@ pub fn router(
         )
         .route("/v1/audit", get(audit::query))
         .route("/v1/audit/verify", get(audit::verify));
+    #[cfg(feature = "load-floor")]
+    let protected = protected.route("/__load/floor-auth", post(crate::load_floor::answer));
     let protected = protected.route_layer(RequireAuthLayer::new(auth.clone()));
     let public = Router::new()
         .route("/", get(health::dashboard))
@@ -48,6 +50,8 @@ pub fn router(
         .route("/metrics", get(health::metrics))
         .route("/.well-known/jwks.json", get(tokens::jwks))
         .route("/openapi.json", get(crate::openapi::openapi_json));
+    #[cfg(feature = "load-floor")]
+    let public = public.route("/__load/floor", post(crate::load_floor::answer));
     let metrics = state.metrics.clone();
     let mut app = public.merge(protected).with_state(state);
     if let Some(extra) = extra {

@@ -12,6 +12,8 @@ pub mod gateway;
 pub mod hook;
 pub mod json;
 pub mod listen;
+#[cfg(feature = "load-floor")]
+pub mod load_floor;
 pub mod mcp;
 pub mod metrics;
 pub mod middleware;
