@@ -1330,3 +1330,47 @@ fn hook_install_for_a_server_mints_a_session_token_for_the_hook() {
     s.stop();
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn async_decisions_served_on_every_connection_thread_are_drained_on_sigterm() {
+    // Connections are dealt over the connection threads and the audit writer runs on the
+    // first of them: with async durability, SIGTERM must still commit every accepted
+    // decision, whichever thread served it, before the process exits 0.
+    let dir = temp_dir("conn-threads-drain");
+    let data = dir.join("data");
+    let s = Server::start(
+        &data,
+        "[audit]\ndurability = \"async\"\n[server]\nio_threads = 3\n[governance.rate_limit]\nenabled = false\n",
+    );
+    let admin = s.admin_token();
+    let url = s.url("/v1/govern");
+    let workers: Vec<_> = (0..6)
+        .map(|w| {
+            let (url, admin) = (url.clone(), admin.clone());
+            std::thread::spawn(move || {
+                // A client per thread: connections of their own.
+                let c = client();
+                for i in 0..50 {
+                    let call =
+                        json!({"tool":"Read","arguments":{"file_path":format!("/src/{w}/{i}.rs")}});
+                    let (st, v) = post_json(&c, &url, Some(&admin), &call);
+                    assert_eq!(st, 200, "{v}");
+                }
+            })
+        })
+        .collect();
+    for w in workers {
+        w.join().unwrap();
+    }
+    assert_eq!(s.stop_with_status(), Some(0));
+    let out = cli(&["audit", "verify"], &data);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report, json!({"ok": true, "records": 300}));
+    let _ = std::fs::remove_dir_all(dir);
+}
