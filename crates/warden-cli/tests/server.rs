@@ -1374,3 +1374,48 @@ fn async_decisions_served_on_every_connection_thread_are_drained_on_sigterm() {
     assert_eq!(report, json!({"ok": true, "records": 300}));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn large_and_chunked_calls_are_judged_like_small_ones() {
+    // Bodies over 64 KiB and chunked bodies are served on the accepting runtime's pool
+    // instead of their connection's thread: same answers, same audit records.
+    let dir = temp_dir("large-bodies");
+    let data = dir.join("data");
+    let c = client();
+    let s = Server::start(&data, "");
+    let admin = s.admin_token();
+    let filler = "lorem ipsum dolor sit amet ".repeat(8 * 1024);
+    let secret = "AKIAIOSFODNN7EXAMPLF";
+    let large =
+        json!({"tool":"Bash","arguments":{"command":format!("echo {secret}"),"notes":filler}});
+    let (st, v) = post_json(&c, &s.url("/v1/govern"), Some(&admin), &large);
+    assert_eq!((st, v["decision"].as_str()), (200, Some("deny")), "{v}");
+    let clean = json!({"tool":"Read","arguments":{"file_path":"/src/a.rs","notes":filler}});
+    let (st, v) = post_json(&c, &s.url("/v1/govern"), Some(&admin), &clean);
+    assert_eq!((st, v["decision"].as_str()), (200, Some("allow")), "{v}");
+    // Chunked (a reader body has no length): no Content-Length.
+    let body =
+        serde_json::to_vec(&json!({"tool":"Read","arguments":{"file_path":"/src/b.rs"}})).unwrap();
+    let resp = c
+        .post(s.url("/v1/govern"))
+        .bearer_auth(&admin)
+        .header("content-type", "application/json")
+        .body(reqwest::blocking::Body::new(std::io::Cursor::new(body)))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let v: Value = resp.json().unwrap();
+    assert_eq!(v["decision"], "allow", "{v}");
+    // Over the body limit: still 413, before the body is read.
+    let huge = vec![b' '; 2 * 1024 * 1024];
+    let (st, v) = raw_post(&s.base, "/v1/govern", &admin, &huge);
+    assert_eq!(
+        (st, v["error"]["code"].as_str()),
+        (413, Some("payload_too_large")),
+        "{v}"
+    );
+    let (_, v) = get(&c, &s.url("/v1/audit/verify"), Some(&admin));
+    assert_eq!(v, json!({"ok": true, "records": 3}));
+    s.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}

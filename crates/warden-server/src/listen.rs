@@ -11,7 +11,10 @@
 //! - **a cap per client address** (`max_connections_per_ip`, default 512, 0 = none): one
 //!   host cannot take every slot; its extra connections are closed at once.
 //!
-//! Each connection is served on one of the [`ConnectionThreads`].
+//! Each connection is served on one of the [`ConnectionThreads`]. A request whose body is
+//! large (over [`LARGE_BODY_BYTES`], or of unknown length) is handed to the accepting
+//! runtime's work-stealing pool instead: the CPU it takes (parsing, scanning a megabyte for
+//! secrets) would otherwise hold up every other connection of its thread.
 //!
 //! Graceful shutdown works as with `axum::serve`: stop accepting, let every connection
 //! finish its in-flight request, then return.
@@ -26,12 +29,28 @@ use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
+use std::convert::Infallible;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
+
+use axum::response::IntoResponse;
 use tower::ServiceExt;
 
 use crate::connection_threads::ConnectionThreads;
+use crate::error::ApiError;
+
+/// Requests with a body over this many bytes, or of unknown length, are served on the
+/// accepting runtime rather than on their connection's thread.
+pub const LARGE_BODY_BYTES: u64 = 64 * 1024;
+
+/// True when `req` goes to the work-stealing pool: a declared body over
+/// [`LARGE_BODY_BYTES`], or a body of unknown length (chunked).
+fn is_large<B: hyper::body::Body>(req: &hyper::Request<B>) -> bool {
+    match hyper::body::Body::size_hint(req.body()).exact() {
+        Some(n) => n > LARGE_BODY_BYTES,
+        None => true,
+    }
+}
 
 /// File descriptors kept back from `max_connections` for the store, logs and upstreams.
 const RESERVED_FDS: u64 = 256;
@@ -168,6 +187,8 @@ pub async fn serve_connections(
     let (done_tx, done_rx) = watch::channel(());
     let mut shutdown = std::pin::pin!(shutdown);
     let mut refused_logged_at: Option<std::time::Instant> = None;
+    // Large requests are served here, on the accepting runtime's work-stealing pool.
+    let pool = tokio::runtime::Handle::current();
     loop {
         let permit = tokio::select! {
             p = slots.clone().acquire_owned() => match p {
@@ -211,14 +232,25 @@ pub async fn serve_connections(
                 continue;
             }
         };
-        let service = app
-            .clone()
-            .map_request(move |req: hyper::Request<Incoming>| {
-                let mut req = req.map(Body::new);
-                req.extensions_mut().insert(ConnectInfo(addr));
-                req
-            });
-        let service = TowerToHyperService::new(service);
+        let (app, pool) = (app.clone(), pool.clone());
+        let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
+            let large = is_large(&req);
+            let mut req = req.map(Body::new);
+            req.extensions_mut().insert(ConnectInfo(addr));
+            let (app, pool) = (app.clone(), pool.clone());
+            async move {
+                if !large {
+                    return app.oneshot(req).await;
+                }
+                Ok::<_, Infallible>(match pool.spawn(app.oneshot(req)).await {
+                    Ok(Ok(response)) => response,
+                    // Cancelled (the runtime is shutting down); a handler's panic is already
+                    // a 500 from the app's own panic layer.
+                    Ok(Err(never)) => match never {},
+                    Err(_) => ApiError::internal("the request was cancelled").into_response(),
+                })
+            }
+        });
         let stop_tx = stop_tx.clone();
         let done_rx = done_rx.clone();
         let header_read_timeout = limits.header_read_timeout;
@@ -283,6 +315,19 @@ mod tests {
         assert!(PerIp::take(&table, ip, 2).is_some());
         drop(b);
         assert!(PerIp::take(&table, ip, 0).is_some(), "0 = no limit");
+    }
+
+    #[test]
+    fn large_and_unsized_bodies_are_served_on_the_pool() {
+        let request = |body: Body| hyper::Request::new(body);
+        assert!(!is_large(&request(Body::empty())));
+        assert!(!is_large(&request(Body::from(vec![b'x'; 64 * 1024]))));
+        assert!(is_large(&request(Body::from(vec![b'x'; 64 * 1024 + 1]))));
+        let chunks = futures_util::stream::iter([Ok::<_, Infallible>(bytes::Bytes::from("{}"))]);
+        assert!(
+            is_large(&request(Body::from_stream(chunks))),
+            "unknown length"
+        );
     }
 
     #[test]

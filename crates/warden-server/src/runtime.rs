@@ -356,8 +356,8 @@ impl Runtime {
         Self::open_with_writer_on(config, dd, &tokio::runtime::Handle::current()).await
     }
 
-    /// Like [`Runtime::open`], with the audit writer on `writer_runtime` (`warden serve`: the
-    /// first of its [`crate::connection_threads::ConnectionThreads`]).
+    /// Like [`Runtime::open`], with the audit writer on `writer_runtime` (`warden serve`:
+    /// [`crate::connection_threads::ConnectionThreads::writer_runtime`]).
     pub async fn open_with_writer_on(
         config: WardenConfig,
         dd: DataDir,

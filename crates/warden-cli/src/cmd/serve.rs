@@ -46,7 +46,7 @@ pub fn run(args: &ServeArgs, config: Option<&Path>) -> CmdResult {
         let threads = connection_threads(&cfg.server).map_err(|e| {
             CliError::failure("serve_failed", format!("cannot start the connection threads: {e}"))
         })?;
-        let runtime = Runtime::open_with_writer_on(cfg, dd, threads.first())
+        let runtime = Runtime::open_with_writer_on(cfg, dd, threads.writer_runtime())
             .await
             .map_err(runtime_error)?;
         let mcp = warden_server::gateway::mcp_routes(&runtime).map_err(runtime_error)?;

@@ -696,7 +696,7 @@ format = "Bearer {{secret}}"
     // the first of them.
     let threads = Arc::new(warden_server::serve::connection_threads(&config.server).unwrap());
     let runtime = Arc::new(
-        Runtime::open_with_writer_on(config, dd.clone(), threads.first())
+        Runtime::open_with_writer_on(config, dd.clone(), threads.writer_runtime())
             .await
             .unwrap(),
     );
