@@ -21,7 +21,8 @@
 //! `cargo bench -p warden-server --bench mcp_gateway` (env: `MCP_BENCH_REQUESTS`, default
 //! 10000 per round and path; `MCP_BENCH_CONCURRENCY`, default 16; `MCP_BENCH_ROUNDS`, default
 //! 3; `MCP_BENCH_SEQUENTIAL`, default 3000 paired calls at concurrency 1; `MCP_BENCH_PATHS`,
-//! default `gateway,strict,async`; `MCP_BENCH_SHARED_RUNTIME`).
+//! default `gateway,strict,async`; `MCP_BENCH_SHARED_RUNTIME`; `MCP_BENCH_IO_THREADS`, the
+//! Warden's `[server] io_threads`, default 0 = one per CPU).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 /// The allocator of the shipped `warden` binary (`warden-cli`'s `main.rs`): the server runs

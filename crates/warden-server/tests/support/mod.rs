@@ -674,8 +674,15 @@ pub async fn start_warden(upstream: SocketAddr, durability: &str) -> Warden {
         durability
     ));
     let _ = std::fs::remove_dir_all(&dir);
+    // `[server] io_threads` (the MCP bench's `MCP_BENCH_IO_THREADS`; default one per CPU).
+    let io: usize = std::env::var("MCP_BENCH_IO_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     let toml = format!(
         r#"
+[server]
+io_threads = {io}
 [audit]
 durability = "{durability}"
 [governance.rate_limit]
