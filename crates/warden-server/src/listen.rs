@@ -20,20 +20,19 @@
 //! finish its in-flight request, then return.
 
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
+use axum::response::IntoResponse;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use std::convert::Infallible;
 use tokio::net::TcpListener;
 use tokio::sync::{watch, Semaphore};
-
-use axum::response::IntoResponse;
 use tower::ServiceExt;
 
 use crate::connection_threads::ConnectionThreads;
