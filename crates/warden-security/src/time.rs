@@ -25,12 +25,7 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
     if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let part = s.get(r)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
+    let num = |r| digits(s, r);
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     if b[13] != b':' || b[16] != b':' {
         return None;
@@ -58,13 +53,7 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
             if rb.len() != 6 || rb[3] != b':' || !matches!(rb[0], b'+' | b'-') {
                 return None;
             }
-            let two_digits = |r: std::ops::Range<usize>| -> Option<i64> {
-                let part = rest.get(r)?;
-                part.bytes()
-                    .all(|c| c.is_ascii_digit())
-                    .then(|| part.parse().ok())?
-            };
-            let (oh, om) = (two_digits(1..3)?, two_digits(4..6)?);
+            let (oh, om) = (digits(rest, 1..3)?, digits(rest, 4..6)?);
             if oh > 23 || om > 59 {
                 return None;
             }
@@ -82,6 +71,14 @@ pub fn parse_rfc3339_ms(s: &str) -> Option<i64> {
     let days = era * 146_097 + doe - 719_468;
     let secs = days * 86_400 + h * 3600 + mi * 60 + sec - offset_min * 60;
     Some(secs * 1000 + frac_ms)
+}
+
+/// The decimal number in `s[r]`, when that range holds ASCII digits only (no sign).
+fn digits(s: &str, r: std::ops::Range<usize>) -> Option<i64> {
+    let part = s.get(r)?;
+    part.bytes()
+        .all(|c| c.is_ascii_digit())
+        .then(|| part.parse().ok())?
 }
 
 /// Days in month `mo` (1–12) of year `y` (proleptic Gregorian).

@@ -282,19 +282,8 @@ fn provision_hook_token(args: &InstallArgs) -> Result<Option<PathBuf>, String> {
         .as_str()
         .ok_or_else(|| format!("no session token for the hook: {url} answered no access_token"))?;
     let path = args.data_dir.join("hook.token");
-    let staging = args
-        .data_dir
-        .join(format!(".hook.token.{}", std::process::id()));
-    super::keys::write_new_private_file(&staging, format!("{token}\n").as_bytes())
-        .and_then(|()| {
-            std::fs::rename(&staging, &path).map_err(|e| {
-                CliError::failure("io", format!("cannot write {}: {e}", path.display()))
-            })
-        })
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&staging);
-            format!("no session token for the hook: {}", e.message)
-        })?;
+    super::keys::replace_private_file(&path, format!("{token}\n").as_bytes())
+        .map_err(|e| format!("no session token for the hook: {}", e.message))?;
     Ok(Some(path))
 }
 

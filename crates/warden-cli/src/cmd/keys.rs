@@ -140,9 +140,13 @@ pub fn write_new_private_file(path: &Path, bytes: &[u8]) -> Result<(), CliError>
         .map_err(|e| CliError::failure("io", format!("cannot write {}: {e}", path.display())))
 }
 
-/// Atomically replaces an existing key file (new 0600 file + rename).
-fn replace_private_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let tmp = path.with_extension(format!("json.tmp-{}", std::process::id()));
+/// Atomically writes a private file, replacing any there: a new 0600 file beside it, then a
+/// rename.
+pub fn replace_private_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    let name = path
+        .file_name()
+        .map_or_else(|| "private".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = path.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
     write_new_private_file(&tmp, bytes)?;
     fs::rename(&tmp, path).map_err(|e| {
         let _ = fs::remove_file(&tmp);

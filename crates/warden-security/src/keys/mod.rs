@@ -777,7 +777,7 @@ impl KeySet {
             match Key::from_raw(v, mode) {
                 Ok(keys) => {
                     for k in keys {
-                        set.insert(k)?;
+                        set.insert_with(k, mode == ParseMode::Verify)?;
                     }
                 }
                 Err(e) if mode != ParseMode::Strict => {
@@ -805,13 +805,19 @@ impl KeySet {
     }
 
     fn insert(&mut self, key: Key) -> Result<(), KeyError> {
-        // Kid-less keys (verification sets) and the per-algorithm entries of one `alg`-less
-        // key share a kid; two keys for the same kid and algorithm are ambiguous.
+        self.insert_with(key, false)
+    }
+
+    /// Adds `key`; a second key with its `kid` is refused, except in a verification set
+    /// (`per_alg`), where one `kid` may stand for several algorithms (the entries of one
+    /// `alg`-less key) and only the same `kid` and algorithm twice is ambiguous. Kid-less
+    /// keys never clash.
+    fn insert_with(&mut self, key: Key, per_alg: bool) -> Result<(), KeyError> {
         if key.kid_declared
             && self
                 .keys
                 .iter()
-                .any(|k| k.kid_declared && k.kid == key.kid && k.alg == key.alg)
+                .any(|k| k.kid_declared && k.kid == key.kid && (!per_alg || k.alg == key.alg))
         {
             return Err(KeyError::DuplicateKid(truncate(&key.kid)));
         }

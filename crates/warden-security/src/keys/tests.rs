@@ -158,6 +158,14 @@ fn duplicate_kids_are_refused() {
         KeySet::from_json(&doc),
         Err(KeyError::DuplicateKid(_))
     ));
+    // Warden's own files: one kid, one key, whatever the algorithms.
+    let mut other = gen(Algorithm::ES256).public_jwks()["keys"][0].clone();
+    other["kid"] = k["kid"].clone();
+    let doc = serde_json::json!({"keys": [k, other]}).to_string();
+    assert!(matches!(
+        KeySet::from_json(&doc),
+        Err(KeyError::DuplicateKid(_))
+    ));
 }
 
 #[test]

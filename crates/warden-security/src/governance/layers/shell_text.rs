@@ -4,9 +4,10 @@
 //!
 //! Not a shell parser: the rules match the raw command *and* this form, so normalizing can
 //! only add matches. Steps, in one pass: line continuations joined; `"` and `'` removed, and
-//! the `$` of `$'…'`; a backslash before any other character removed; backticks read as spaces; repeated
-//! slashes and `/./` collapsed; then `${HOME}`, `${HOME:?}` and `${HOME:-…}` read as
-//! `$HOME`, and `~/..` and `$HOME/..` as `/home` (rare: only when present).
+//! the `$` of `$'…'`; a backslash before any other character removed; backticks read as
+//! spaces; repeated slashes and `/./` collapsed. Then, only when present: `${HOME}`,
+//! `${HOME:?}` and `${HOME:-…}` read as `$HOME`; `~/..` and `$HOME/..` as `/home`; `..`
+//! resolved in absolute paths.
 
 use std::borrow::Cow;
 
@@ -195,7 +196,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn normalizing_twice_changes_nothing_more_than_once_for_plain_slashes(s in "[a-z/. ]{0,40}") {
+        fn normalized_text_has_no_repeated_slashes(s in "[a-z/. ]{0,40}") {
             let once = normalized(&s).into_owned();
             proptest::prop_assert!(!once.contains("//"));
         }

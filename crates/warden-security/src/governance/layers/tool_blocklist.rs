@@ -209,8 +209,6 @@ impl ToolBlocklist {
     }
 }
 
-/// Matches a selected value: strings directly, numbers and booleans by their JSON text,
-/// arrays of strings joined with spaces (`["rm","-rf","/"]` → `rm -rf /`).
 /// The text a rule matches in a selected value: strings as they are, numbers and booleans by
 /// their JSON text, arrays of strings joined with spaces (`["rm","-rf","/"]` → `rm -rf /`);
 /// with `normalize`, also the text with shell quoting and escaping undone, when that differs.
