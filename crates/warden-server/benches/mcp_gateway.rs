@@ -22,7 +22,11 @@
 //! 10000 per round and path; `MCP_BENCH_CONCURRENCY`, default 16; `MCP_BENCH_ROUNDS`, default
 //! 3; `MCP_BENCH_SEQUENTIAL`, default 3000 paired calls at concurrency 1; `MCP_BENCH_PATHS`,
 //! default `gateway,strict,async`; `MCP_BENCH_SHARED_RUNTIME`; `MCP_BENCH_IO_THREADS`, the
-//! Warden's `[server] io_threads`, default 0 = one per CPU).
+//! Warden's `[server] io_threads`, default 0 = one per CPU; `MCP_BENCH_PIN=1`, the proxy's
+//! threads on a CPU of their own, [`pin_threads`]).
+//!
+//! Each round also prints the proxy's CPU time per call (its threads' `schedstat`) and how
+//! the calls at or over the round's p99 fall in time ([`TailBursts`]).
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 /// The allocator of the shipped `warden` binary (`warden-cli`'s `main.rs`): the server runs
@@ -44,6 +48,113 @@ struct Round {
     rps: f64,
     p50: Duration,
     p99: Duration,
+    tail: TailBursts,
+}
+
+/// How the calls at or over a round's p99 fall in time: one at a time here and there (each
+/// call's own bad luck) or in bursts that hold up most connections at once (a stall of the
+/// process or of the machine).
+struct TailBursts {
+    /// Calls at or over the p99.
+    over: usize,
+    /// Of those, calls in a burst: at least [`BURST_MIN`] of them starting within
+    /// [`BURST_GAP`] of the one before.
+    in_bursts: usize,
+    /// The largest burst.
+    largest: usize,
+}
+
+/// Whether a thread of this process (by its name) belongs to the proxy under test: Warden's
+/// `warden-*` threads and its SQLite pool's `sqlx-sqlite-worker-*`, and the runtime the proxy
+/// was started on (`proxy-worker`, [`on_own_runtime`]).
+fn is_proxy_thread(comm: &str) -> bool {
+    ["warden-", "proxy-worker", "sqlx-sqlite-wor"]
+        .iter()
+        .any(|prefix| comm.starts_with(prefix))
+}
+
+/// CPU time used so far by the proxy's threads ([`is_proxy_thread`]), from
+/// `/proc/self/task/*/schedstat` (Linux; zero elsewhere).
+fn proxy_cpu() -> Duration {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Duration::ZERO;
+    };
+    let mut total = Duration::ZERO;
+    for task in tasks.flatten() {
+        let path = task.path();
+        let comm = std::fs::read_to_string(path.join("comm")).unwrap_or_default();
+        if !is_proxy_thread(&comm) {
+            continue;
+        }
+        let schedstat = std::fs::read_to_string(path.join("schedstat")).unwrap_or_default();
+        if let Some(ns) = schedstat
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse().ok())
+        {
+            total += Duration::from_nanos(ns);
+        }
+    }
+    total
+}
+
+/// `MCP_BENCH_PIN=1` (Linux): the proxy's threads (see [`proxy_cpu`]) on the last CPU, every
+/// other thread of the process (the client, the upstream, their blocking threads, which
+/// inherit it) on the others, as when Warden has a core of its own. Threads started later
+/// inherit the CPUs of the thread that starts them.
+#[cfg(target_os = "linux")]
+fn pin_threads() {
+    use rustix::thread::{sched_setaffinity, CpuSet};
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cpus < 2 {
+        panic!("MCP_BENCH_PIN needs two CPUs");
+    }
+    let (mut proxy, mut rest) = (CpuSet::new(), CpuSet::new());
+    proxy.set(cpus - 1);
+    (0..cpus - 1).for_each(|c| rest.set(c));
+    for task in std::fs::read_dir("/proc/self/task").unwrap().flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        let tid: i32 = task.file_name().to_string_lossy().parse().unwrap();
+        let set = if is_proxy_thread(&comm) {
+            &proxy
+        } else {
+            &rest
+        };
+        // A thread that ended meanwhile is no error.
+        let _ = sched_setaffinity(rustix::process::Pid::from_raw(tid), set);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn pin_threads() {
+    panic!("MCP_BENCH_PIN is Linux only");
+}
+
+const BURST_GAP: Duration = Duration::from_millis(3);
+const BURST_MIN: usize = 4;
+
+/// `timed`: (start since the round began, latency) of every call of a round.
+fn tail_bursts(timed: &[(Duration, Duration)], p99: Duration) -> TailBursts {
+    let mut starts: Vec<Duration> = timed
+        .iter()
+        .filter(|(_, latency)| *latency >= p99)
+        .map(|(start, _)| *start)
+        .collect();
+    starts.sort();
+    let mut groups: Vec<usize> = Vec::new();
+    let mut previous: Option<Duration> = None;
+    for start in &starts {
+        match (previous, groups.last_mut()) {
+            (Some(p), Some(size)) if *start - p < BURST_GAP => *size += 1,
+            _ => groups.push(1),
+        }
+        previous = Some(*start);
+    }
+    TailBursts {
+        over: starts.len(),
+        in_bursts: groups.iter().filter(|&&g| g >= BURST_MIN).sum(),
+        largest: groups.iter().copied().max().unwrap_or(0),
+    }
 }
 
 #[derive(Clone)]
@@ -116,22 +227,24 @@ async fn run(target: &Target, requests: usize, concurrency: usize, tool: Tool) -
             while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < requests {
                 let t = Instant::now();
                 call(&client, &target, &body).await;
-                lat.push(t.elapsed());
+                lat.push((t - start, t.elapsed()));
             }
             lat
         }));
     }
-    let mut all = Vec::with_capacity(requests);
+    let mut timed = Vec::with_capacity(requests);
     for t in tasks {
-        all.extend(t.await.unwrap());
+        timed.extend(t.await.unwrap());
     }
     let elapsed = start.elapsed();
+    let mut all: Vec<Duration> = timed.iter().map(|(_, latency)| *latency).collect();
     all.sort();
     let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
     Round {
         rps: all.len() as f64 / elapsed.as_secs_f64(),
         p50: pct(0.50),
         p99: pct(0.99),
+        tail: tail_bursts(&timed, pct(0.99)),
     }
 }
 
@@ -275,6 +388,9 @@ fn main() {
                 g.calls.lock().clear();
             }
         };
+        if std::env::var("MCP_BENCH_PIN").is_ok_and(|v| v == "1") {
+            pin_threads();
+        }
         // Warm-up.
         run(&direct, 500, concurrency, Tool::NoOp).await;
         for (_, target, governor) in &targets {
@@ -309,7 +425,9 @@ fn main() {
                 println!("== {name}: {label}, {concurrency} connections");
                 for round in 0..rounds {
                     let d = run(&direct, requests, concurrency, tool).await;
+                    let cpu_before = proxy_cpu();
                     let g = run(target, requests, concurrency, tool).await;
+                    let proxy_cpu_per_call = (proxy_cpu() - cpu_before) / requests as u32;
                     clear(governor);
                     println!(
                         "  round {round}: direct {:.0} req/s p50 {:.3} ms p99 {:.3} ms | via {:.0} req/s p50 {:.3} ms p99 {:.3} ms | {:.1} %",
@@ -320,6 +438,17 @@ fn main() {
                         g.p50.as_secs_f64() * 1e3,
                         g.p99.as_secs_f64() * 1e3,
                         100.0 * g.rps / d.rps
+                    );
+                    println!(
+                        "    proxy CPU {:.1} us/call; calls at or over p99 in bursts (>= {BURST_MIN} within {} ms): direct {}/{} (largest {}) | via {}/{} (largest {})",
+                        proxy_cpu_per_call.as_secs_f64() * 1e6,
+                        BURST_GAP.as_millis(),
+                        d.tail.in_bursts,
+                        d.tail.over,
+                        d.tail.largest,
+                        g.tail.in_bursts,
+                        g.tail.over,
+                        g.tail.largest
                     );
                     ratios.push(g.rps / d.rps);
                     for (i, v) in [d.rps, d.p50.as_secs_f64() * 1e3, d.p99.as_secs_f64() * 1e3, g.rps, g.p50.as_secs_f64() * 1e3, g.p99.as_secs_f64() * 1e3]
