@@ -25,7 +25,7 @@ ORDER = [
     ("saas", "Messaging and business SaaS"),
     ("database", "Databases and brokers"),
     ("keys", "Private keys, JWTs, config blobs"),
-    ("generic", "Generic (catch-all)"),
+    ("generic", "Generic: assignments, headers, URLs and command lines"),
     ("pseudo", "Backstops"),
 ]
 

@@ -1,6 +1,10 @@
 //! Catch-all rules: `password=`/`secret=`/`api_key=`/`token=` assignments (placeholders and
 //! code references filtered out), Authorization headers and credentials in URLs. A generic
 //! finding is dropped when a vendor rule reports an overlapping span.
+//!
+//! Also the passwords that commands take as arguments (`curl -u user:pw`, `mysql -ppw`,
+//! `sshpass -p pw`): specific rules, not generic ones, so they win over `generic-password`
+//! where both match (`--password=pw`).
 
 use super::{RuleSpec, Validator};
 
@@ -98,12 +102,98 @@ pub(super) const RULES: &[RuleSpec] = &[
         generic: true,
         ..RuleSpec::DEFAULT
     },
+    // Passwords given to a command on its command line (an agent's `Bash` call, a script).
+    // Each is anchored on the command's name so that `-u`/`-p` of other programs never
+    // count; the separator-less forms (`-uuser:pw`, `-ppw`) are the programs' own syntax.
+    RuleSpec {
+        id: "curl-user-password",
+        description: "curl with user:password credentials (-u / --user)",
+        keywords: &["curl"],
+        exact_keywords: false,
+        pattern: r#"\bcurl\b[^\n|;&]{0,256}?\s(?:-u[ \t]{0,4}|--user(?:[ \t]{1,4}|=))["']?[^\s:"']{1,128}:([^\s"']{3,256})"#,
+        group: 1,
+        validators: &[Validator::NotPlaceholder],
+        before: 8,
+        after: 700,
+        ..RuleSpec::DEFAULT
+    },
+    RuleSpec {
+        id: "mysql-cli-password",
+        description:
+            "MySQL / MariaDB client with a password on the command line (-pPASSWORD, --password=)",
+        keywords: &["mysql", "mariadb"],
+        exact_keywords: false,
+        pattern: r#"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlsh|mariadb|mariadb-dump|mariadb-admin)\b[^\n|;&]{0,256}?\s(?:-p|--password=)["']?([^\s"'\-][^\s"']{2,127})"#,
+        group: 1,
+        validators: &[Validator::NotPlaceholder],
+        before: 8,
+        after: 420,
+        ..RuleSpec::DEFAULT
+    },
+    RuleSpec {
+        id: "sshpass-password",
+        description: "sshpass with the password on the command line (-p)",
+        keywords: &["sshpass"],
+        exact_keywords: false,
+        pattern: r#"\bsshpass\s{1,4}-p[ \t]{0,4}["']?([^\s"']{3,128})"#,
+        group: 1,
+        validators: &[Validator::NotPlaceholder],
+        before: 8,
+        after: 160,
+        ..RuleSpec::DEFAULT
+    },
 ];
 
 #[cfg(test)]
 pub(super) fn samples() -> Vec<super::samples::Sample> {
     use super::samples::*;
     vec![
+        s(
+            "curl-user-password",
+            vec![
+                "curl -u admin:Kp7xQ2zL9w https://api.internal/v1/items".into(),
+                "curl -s --user deploy:Zq9-v7Lk2pW -X POST https://ci.example.org/job".into(),
+                "curl --user=bot:s3cr3tT0k3n https://h/".into(),
+                "curl -uadmin:Kp7xQ2zL9w https://h/".into(),
+                "curl -H 'Accept: */*' -u 'svc:Lk2pW!9zq' https://h/".into(),
+            ],
+            vec![
+                "curl -u admin https://h/".into(),
+                "curl -u \"$USER:$PASSWORD\" https://h/".into(),
+                "curl -u admin:${API_TOKEN} https://h/".into(),
+                "curl --user-agent Mozilla/5.0 https://h/".into(),
+                "git log -u abc:def".into(),
+                "echo curl; ls -u x:Kp7xQ2zL9w".into(),
+            ],
+        ),
+        s(
+            "mysql-cli-password",
+            vec![
+                "mysql -u root -pKp7xQ2zL9w app".into(),
+                "mysqldump -uroot -p'Zq9-v7Lk2pW' app > dump.sql".into(),
+                "mariadb -h db --password=s3cr3tDbPw -e 'select 1'".into(),
+            ],
+            vec![
+                "mysql -u root -p app".into(),
+                "mysql -u root -p -h db".into(),
+                "mysql -u root -p$MYSQL_PWD app".into(),
+                "mysql -u root --password app".into(),
+                "mysql -P 3306 -h db".into(),
+                "psql -p 5432 -U app".into(),
+            ],
+        ),
+        s(
+            "sshpass-password",
+            vec![
+                "sshpass -p Kp7xQ2zL9w ssh deploy@host".into(),
+                "sshpass -p'Zq9-v7Lk2pW' scp f host:/tmp".into(),
+            ],
+            vec![
+                "sshpass -e ssh deploy@host".into(),
+                "sshpass -f ~/.pw ssh host".into(),
+                "sshpass -p \"$SSHPASS\" ssh host".into(),
+            ],
+        ),
         s(
             "generic-password",
             vec![
