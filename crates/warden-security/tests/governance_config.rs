@@ -356,6 +356,21 @@ fn empty_limit_tools_is_an_error() {
 }
 
 #[test]
+fn an_enabled_rate_limit_without_limits_is_an_error() {
+    assert_eq!(
+        err("[rate_limit]\nlimits = []\n"),
+        "governance.rate_limit.limits: is empty, so nothing would be limited: list at least one \
+         limit, or set `enabled = false` to turn rate limiting off"
+    );
+    // Switched off, an empty list is what it says; left out, the default limit applies.
+    assert!(
+        GovernanceConfig::from_toml_str("[rate_limit]\nenabled = false\nlimits = []\n").is_ok()
+    );
+    let default = GovernanceConfig::from_toml_str("[rate_limit]\nenabled = true\n").unwrap();
+    assert_eq!(default.rate_limit.limits.len(), 1);
+}
+
+#[test]
 fn zero_size_limits_are_errors() {
     assert_eq!(
         err("max_argument_bytes = 0\n"),

@@ -46,6 +46,15 @@ impl RateLimit {
         config: &RateLimitConfig,
         store: Arc<dyn CounterStore>,
     ) -> Result<Self, ConfigError> {
+        // An enabled layer with nothing to count would allow every call while the file reads
+        // as if calls were limited: say so instead (fail closed on config).
+        if config.enabled && config.limits.is_empty() {
+            return Err(ConfigError::new(
+                "governance.rate_limit.limits",
+                "is empty, so nothing would be limited: list at least one limit, or set \
+                 `enabled = false` to turn rate limiting off",
+            ));
+        }
         let mut limits = Vec::with_capacity(config.limits.len());
         for (i, l) in config.limits.iter().enumerate() {
             let base = format!("governance.rate_limit.limits[{i}]");
