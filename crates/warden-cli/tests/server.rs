@@ -167,6 +167,24 @@ fn every_endpoint_and_its_failure_paths() {
         (st, v["error"]["code"].as_str()),
         (413, Some("payload_too_large"))
     );
+    // Oversized heads get JSON too (hyper alone would answer with an empty body).
+    let r = c
+        .get(s.url(&format!("/healthz?pad={}", "a".repeat(9000))))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 414);
+    assert_eq!(r.json::<Value>().unwrap()["error"]["code"], "uri_too_long");
+    let r = c
+        .get(s.url("/healthz"))
+        .header("x-pad-1", "a".repeat(40 * 1024))
+        .header("x-pad-2", "a".repeat(40 * 1024))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 431);
+    assert_eq!(
+        r.json::<Value>().unwrap()["error"]["code"],
+        "headers_too_large"
+    );
     let deep = format!(
         "{{\"tool\":\"x\",\"arguments\":{}1{}}}",
         "[".repeat(200),

@@ -19,6 +19,7 @@ pub mod metrics;
 pub mod middleware;
 pub mod openapi;
 pub mod redact;
+pub mod request_head;
 pub mod routes;
 pub mod runtime;
 pub mod serve;

@@ -148,8 +148,9 @@ pub struct ErrorDetail {
     /// Stable machine-readable code: `missing_token`, `expired`, `bad_signature`, `revoked`, …
     /// (401); `forbidden`, `bot_blocked` (403); `malformed_json`, `json_too_deep`,
     /// `invalid_request`, `invalid_hook_input`, `invalid_secret`, `unsupported_token` (400);
-    /// `not_found` (404); `payload_too_large` (413); `unsupported_media_type` (415);
-    /// `internal` (500); `unavailable` (503); `timeout` (504).
+    /// `not_found` (404); `payload_too_large` (413); `uri_too_long` (414);
+    /// `unsupported_media_type` (415); `headers_too_large` (431); `internal` (500);
+    /// `unavailable` (503); `timeout` (504).
     pub code: String,
     /// Human-readable explanation (never secret material).
     pub message: String,
