@@ -414,3 +414,61 @@ fn without_user_the_principal_is_the_os_user() {
     assert_eq!(v["records"].as_array().map(Vec::len), Some(1), "{v}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn in_process_keeps_the_agent_out_of_its_data_dir_whatever_its_name() {
+    let dir = std::env::temp_dir().join(format!("warden-hook-own-dir-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let data = dir.join("state");
+    let pre = |tool: &str, input: serde_json::Value| {
+        serde_json::json!({"session_id":"s1","hook_event_name":"PreToolUse","tool_name":tool,
+            "tool_input":input,"tool_use_id":"t"})
+        .to_string()
+    };
+    let decision = |input: String| {
+        let out = in_process(&data, &input);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        let h = &v["hookSpecificOutput"];
+        (
+            h["permissionDecision"]
+                .as_str()
+                .unwrap_or("none")
+                .to_owned(),
+            h["permissionDecisionReason"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+        )
+    };
+    let keys = data.join("keys.json");
+    let keys = keys.to_str().unwrap();
+    for input in [
+        pre("Read", serde_json::json!({ "file_path": keys })),
+        pre(
+            "Bash",
+            serde_json::json!({ "command": format!("cat '{keys}'") }),
+        ),
+        pre(
+            "Bash",
+            serde_json::json!({ "command": format!("rm -rf {}", data.display()) }),
+        ),
+    ] {
+        let (d, reason) = decision(input.clone());
+        assert_eq!(d, "deny", "{input}");
+        assert!(reason.contains("warden_data_dir"), "{reason}");
+    }
+    // Its neighbours are not Warden's.
+    let (d, _) = decision(pre(
+        "Read",
+        serde_json::json!({ "file_path": dir.join("notes.txt") }),
+    ));
+    assert_eq!(d, "none");
+    let _ = std::fs::remove_dir_all(&dir);
+}

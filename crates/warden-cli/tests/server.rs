@@ -404,6 +404,26 @@ fn every_endpoint_and_its_failure_paths() {
         "{v}"
     );
 
+    // The data directory in use is off limits, whatever its name (here `data`).
+    let user = mint(&c, &s, &admin, "user");
+    let keys = std::fs::canonicalize(dir.join("data"))
+        .unwrap()
+        .join("keys.json");
+    let (st, v) = post_json(
+        &c,
+        &s.url("/v1/govern"),
+        Some(&user),
+        &json!({"tool":"Read","arguments":{"file_path": keys}}),
+    );
+    assert_eq!((st, v["decision"].as_str()), (200, Some("deny")), "{v}");
+    assert!(
+        v["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("warden_data_dir"),
+        "{v}"
+    );
+
     s.stop();
     let _ = std::fs::remove_dir_all(dir);
 }

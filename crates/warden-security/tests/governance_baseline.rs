@@ -666,3 +666,110 @@ fn the_regression_reviews_bypasses_are_denied() {
     ));
     assert_eq!(v.as_deref(), Some("deny:baseline.warden_files_write"));
 }
+
+fn verdict_in(cfg: &ToolBlocklistConfig, tool: &str, args: Value) -> Option<String> {
+    let layer = ToolBlocklist::from_config(cfg).unwrap_or_else(|e| panic!("{e}"));
+    let ctx = PolicyContext::tool_call(tool, args, Principal::new("u", "s", Scopes::parse("user")));
+    rule_of(&block_on(layer.evaluate(&ctx, 0)).verdict)
+}
+
+#[test]
+fn the_data_directory_in_use_is_protected_whatever_its_name() {
+    let mut governance = warden_security::governance::GovernanceConfig::default();
+    governance.protect_data_dir(
+        &[
+            std::path::Path::new("/home/dev/.wd state"),
+            std::path::Path::new("/home/dev/.wd state"),
+        ],
+        Some(std::path::Path::new("/home/dev")),
+    );
+    let cfg = &governance.tool_blocklist;
+    for cmd in [
+        "cat '/home/dev/.wd state/keys.json'",
+        "rm -rf \"/home/dev/.wd state\"",
+        "cat ~/.wd\\ state/keys.json",
+        "tar czf /tmp/x.tgz $HOME/.wd\\ state",
+        "cp ${HOME}/.wd\\ state/master.keys /tmp/",
+        "sqlite3 '/home/dev/.wd state/warden.db' 'delete from audit_log'",
+    ] {
+        assert_eq!(
+            verdict_in(cfg, "Bash", json!({ "command": cmd })).as_deref(),
+            Some("deny:baseline.warden_data_dir_shell"),
+            "{cmd}"
+        );
+    }
+    for (tool, args, rule) in [
+        (
+            "Read",
+            json!({"file_path": "/home/dev/.wd state/keys.json"}),
+            "read",
+        ),
+        (
+            "Write",
+            json!({"file_path": "/home/dev/.wd state/notes.txt"}),
+            "write",
+        ),
+        ("Edit", json!({"file_path": "~/.wd state/x"}), "write"),
+        (
+            "Grep",
+            json!({"pattern": "k", "path": "/home/dev/.wd state"}),
+            "search",
+        ),
+        (
+            "mcp__fs__read_file",
+            json!({"path": "/home/dev/.wd state/keys.json"}),
+            "read_path",
+        ),
+    ] {
+        assert_eq!(
+            verdict_in(cfg, tool, args.clone()).as_deref(),
+            Some(format!("deny:baseline.warden_data_dir_{rule}").as_str()),
+            "{tool} {args}"
+        );
+    }
+    // Neighbours, prefixes and the home directory itself stay open.
+    for cmd in [
+        "ls '/home/dev/.wd state2'",
+        "cat /home/dev/.wd",
+        "cat ~/notes.txt",
+        "ls ~",
+    ] {
+        assert_eq!(
+            verdict_in(cfg, "Bash", json!({ "command": cmd })),
+            None,
+            "{cmd}"
+        );
+    }
+    assert_eq!(
+        verdict_in(cfg, "Read", json!({"file_path": "/home/dev/.wd state2/x"})),
+        None
+    );
+    // Quoting does not hide the path (matched with shell quoting undone, as the baseline is).
+    assert_eq!(
+        verdict_in(
+            cfg,
+            "Bash",
+            json!({"command": "cat /home/dev/.wd' 'st\"ate\"/keys.json"})
+        )
+        .as_deref(),
+        Some("deny:baseline.warden_data_dir_shell")
+    );
+    // Without the baseline pack they do not apply; `/` and the home directory are never
+    // protected wholesale.
+    let mut off = warden_security::governance::GovernanceConfig::default();
+    off.tool_blocklist.baseline = false;
+    off.protect_data_dir(&[std::path::Path::new("/srv/wd")], None);
+    assert_eq!(
+        verdict_in(
+            &off.tool_blocklist,
+            "Bash",
+            json!({"command": "rm -rf /srv/wd"})
+        ),
+        None
+    );
+    use warden_security::governance::layers::data_dir_rules;
+    let home = std::path::Path::new("/home/dev");
+    assert!(data_dir_rules(&[std::path::Path::new("/")], None).is_empty());
+    assert!(data_dir_rules(&[home], Some(home)).is_empty());
+    assert!(data_dir_rules(&[std::path::Path::new("data")], None).is_empty());
+}

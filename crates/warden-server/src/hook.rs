@@ -242,6 +242,7 @@ pub async fn run_in_process(
     let counters = crate::runtime::hook_counters(config, &store).map_err(|e| e.to_string())?;
     // With a vault key ring (an initialized data dir or $WARDEN_MASTER_KEY), stored secrets
     // are recognised verbatim too.
+    let governance = crate::runtime::governance_for(&config.governance, data_dir);
     let engine = match warden_security::vault::keyring::file::from_env_or_dir(data_dir)
         .map_err(|e| e.to_string())?
     {
@@ -251,9 +252,9 @@ pub async fn run_in_process(
             vault.load_leak_index().await.map_err(|e| e.to_string())?;
             let leak: std::sync::Arc<dyn warden_security::governance::secret_scan::LeakMatcher> =
                 vault;
-            GovernanceEngine::with_leak_matcher(&config.governance, counters, leak)
+            GovernanceEngine::with_leak_matcher(&governance, counters, leak)
         }
-        None => GovernanceEngine::new(&config.governance, counters),
+        None => GovernanceEngine::new(&governance, counters),
     }
     .map_err(|e| e.to_string())?;
     // The engine's own scanner (with the same leak matcher): compiling the rules is most of

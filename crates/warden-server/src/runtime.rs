@@ -194,6 +194,21 @@ pub fn hook_counters(
     Ok(store.counters())
 }
 
+/// `governance` with the rules that keep agents out of the data directory `data_dir`
+/// ([`warden_security::governance::GovernanceConfig::protect_data_dir`]), named by its
+/// absolute path as given and with symlinks resolved.
+pub(crate) fn governance_for(
+    governance: &warden_security::governance::GovernanceConfig,
+    data_dir: &std::path::Path,
+) -> warden_security::governance::GovernanceConfig {
+    let mut governance = governance.clone();
+    let given = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
+    let resolved = std::fs::canonicalize(data_dir).unwrap_or_else(|_| given.clone());
+    let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+    governance.protect_data_dir(&[given.as_path(), resolved.as_path()], home.as_deref());
+    governance
+}
+
 /// How often each instance reloads the shared revocation list (other instances' revocations).
 pub const REVOCATION_REFRESH: Duration = Duration::from_secs(5);
 
@@ -396,9 +411,12 @@ impl Runtime {
             .map_err(|e| RuntimeError::Keys(e.to_string()))?;
         spawn_vault_refresh(&dd, vault.clone());
         let leak: Arc<dyn LeakMatcher> = vault.clone();
-        let engine =
-            GovernanceEngine::with_leak_matcher(&config.governance, counters, leak.clone())
-                .map_err(|e| RuntimeError::Config(e.to_string()))?;
+        let engine = GovernanceEngine::with_leak_matcher(
+            &governance_for(&config.governance, dd.root()),
+            counters,
+            leak.clone(),
+        )
+        .map_err(|e| RuntimeError::Config(e.to_string()))?;
         // The engine's scanner already carries the leak matcher; the rules compile once.
         let scanner = match engine.secret_scanner() {
             Some(s) => s.clone(),

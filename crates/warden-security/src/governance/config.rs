@@ -191,6 +191,11 @@ pub struct ToolBlocklistConfig {
     pub ask: Vec<String>,
     /// Argument conditions.
     pub argument_rules: Vec<ArgumentRuleConfig>,
+    /// Rules added by the server for the data directory in use
+    /// ([`GovernanceConfig::protect_data_dir`]), matched as the baseline pack is (also on the
+    /// command with shell quoting undone) and only while it is on. Not a config key.
+    #[serde(skip)]
+    pub protected: Vec<ArgumentRuleConfig>,
 }
 
 impl Default for ToolBlocklistConfig {
@@ -204,6 +209,7 @@ impl Default for ToolBlocklistConfig {
             allow: Vec::new(),
             ask: Vec::new(),
             argument_rules: Vec::new(),
+            protected: Vec::new(),
         }
     }
 }
@@ -335,6 +341,13 @@ impl GovernanceConfig {
     /// the first problem with its key path.
     pub fn validate(&self) -> Result<(), ConfigError> {
         super::engine::compile_layers(self, None, None).map(|_| ())
+    }
+
+    /// Sets the rules that keep agents out of Warden's data directory, whatever its name
+    /// ([`super::layers::data_dir_rules`]; they apply while the baseline pack is on). `dirs`
+    /// are its absolute spellings; `home` is the user's home directory, for `~/…`.
+    pub fn protect_data_dir(&mut self, dirs: &[&std::path::Path], home: Option<&std::path::Path>) {
+        self.tool_blocklist.protected = super::layers::data_dir_rules(dirs, home);
     }
 
     /// The effective mode of a layer: global shadow wins, else the layer's own mode.

@@ -259,3 +259,97 @@ const RULES: &[BaselineRule] = &[
 pub fn baseline_rules() -> &'static [BaselineRule] {
     RULES
 }
+
+/// The ways a command or a tool may name `dir`: its path, and under `home` also `~/…`,
+/// `$HOME/…` and `${HOME}/…`; each as a regex (escaped).
+fn spellings(dir: &std::path::Path, home: Option<&std::path::Path>) -> Vec<String> {
+    let mut out = vec![regex::escape(&dir.to_string_lossy())];
+    if let Some(rest) = home.and_then(|h| dir.strip_prefix(h).ok()) {
+        let rest = rest.to_string_lossy();
+        if !rest.is_empty() {
+            for prefix in ["~", "$HOME", "${HOME}"] {
+                out.push(regex::escape(&format!("{prefix}/{rest}")));
+            }
+        }
+    }
+    out
+}
+
+/// Argument rules that keep agents out of Warden's data directory whatever its name
+/// (`warden serve --data-dir`, the hook's data dir): a shell command that names it or
+/// anything in it, and the file tools on a path inside it, are denied. `dirs` are the
+/// directory's absolute spellings (as given and with symlinks resolved, when they differ);
+/// `home` is the user's home directory, for the `~/…` spellings.
+///
+/// The baseline rules recognise a data directory called `warden-data` by its name; these
+/// cover the one actually in use. `/`, the home directory itself and relative paths are
+/// skipped: protecting them would shut the agent out of everything.
+pub fn data_dir_rules(
+    dirs: &[&std::path::Path],
+    home: Option<&std::path::Path>,
+) -> Vec<crate::governance::config::ArgumentRuleConfig> {
+    use crate::governance::config::ArgumentRuleConfig;
+    let mut spelled: Vec<String> = Vec::new();
+    for dir in dirs {
+        if dir.parent().is_none() || home == Some(*dir) || !dir.is_absolute() {
+            continue;
+        }
+        for s in spellings(dir, home) {
+            if !spelled.contains(&s) {
+                spelled.push(s);
+            }
+        }
+    }
+    if spelled.is_empty() {
+        return Vec::new();
+    }
+    let alternatives = spelled.join("|");
+    let reason = "reading or changing Warden's data directory (signing keys, vault key ring, \
+                  audit log)";
+    let rule = |id: &str, tool: &str, path: &str, pattern: String| ArgumentRuleConfig {
+        id: Some(format!("baseline.warden_data_dir_{id}")),
+        tool: tool.to_owned(),
+        path: path.to_owned(),
+        pattern,
+        action: RuleAction::Deny,
+        reason: Some(reason.to_owned()),
+    };
+    let in_command = format!(r#"(?:^|[\s;&|(`"'=<>:@])(?:{alternatives})(?:$|[/\s"';&|)*<>])"#);
+    let a_path_inside = format!(r"^(?:{alternatives})(?:[/\\]|$)");
+    vec![
+        rule("shell", SHELL_TOOLS, "command", in_command),
+        rule(
+            "read",
+            READ_FILE_PATH_TOOLS,
+            "file_path",
+            a_path_inside.clone(),
+        ),
+        rule(
+            "write",
+            WRITE_FILE_PATH_TOOLS,
+            "file_path",
+            a_path_inside.clone(),
+        ),
+        rule(
+            "notebook",
+            "NotebookRead",
+            "notebook_path",
+            a_path_inside.clone(),
+        ),
+        rule(
+            "notebook_edit",
+            "NotebookEdit",
+            "notebook_path",
+            a_path_inside.clone(),
+        ),
+        rule("read_path", READ_PATH_TOOLS, "path", a_path_inside.clone()),
+        rule(
+            "write_path",
+            WRITE_PATH_TOOLS,
+            "path",
+            a_path_inside.clone(),
+        ),
+        rule("search", SEARCH_TOOLS, "path", a_path_inside.clone()),
+        rule("read_paths", READ_PATH_TOOLS, "paths.*", a_path_inside),
+    ]
+}

@@ -7,7 +7,7 @@ mod secrets;
 mod shell_text;
 mod tool_blocklist;
 
-pub use baseline::{baseline_rules, BaselineRule};
+pub use baseline::{baseline_rules, data_dir_rules, BaselineRule};
 pub use rate_limit::RateLimit;
 pub use scope_check::ScopeCheck;
 pub use secrets::SecretScan;

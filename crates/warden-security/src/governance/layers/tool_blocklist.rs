@@ -16,7 +16,7 @@ use serde_json::Value;
 use super::baseline::baseline_rules;
 use super::secrets::one_line;
 use super::TOOL_BLOCKLIST;
-use crate::governance::config::{ConfigError, RuleAction, ToolBlocklistConfig};
+use crate::governance::config::{ArgumentRuleConfig, ConfigError, RuleAction, ToolBlocklistConfig};
 use crate::governance::context::PolicyContext;
 use crate::governance::glob::NameSet;
 use crate::governance::json_path::JsonPath;
@@ -92,6 +92,9 @@ pub struct ToolBlocklist {
     ask: NameSet,
     groups: Vec<RuleGroup>,
     baseline: Option<&'static [RuleGroup]>,
+    /// The rules for the data directory in use (`ToolBlocklistConfig::protected`), matched
+    /// as the baseline pack is.
+    protected: Vec<RuleGroup>,
 }
 
 fn compiled_baseline() -> Result<&'static [RuleGroup], String> {
@@ -140,54 +143,16 @@ impl ToolBlocklist {
         let deny = name_set("deny", &config.deny)?;
         let allow = name_set("allow", &config.allow)?;
         let ask = name_set("ask", &config.ask)?;
-        let mut groups = Vec::new();
-        let mut ids: Vec<String> = Vec::new();
-        for (i, r) in config.argument_rules.iter().enumerate() {
-            let base = format!("governance.tool_blocklist.argument_rules[{i}]");
-            let tool = NameSet::new(std::slice::from_ref(&r.tool))
-                .map_err(|(_, e)| ConfigError::new(format!("{base}.tool"), e))?;
-            let path = JsonPath::parse(&r.path)
-                .map_err(|e| ConfigError::new(format!("{base}.path"), e))?;
-            let pattern = Regex::new(&r.pattern).map_err(|e| {
-                ConfigError::new(
-                    format!("{base}.pattern"),
-                    format!("invalid regex: {}", one_line(&e.to_string())),
-                )
-            })?;
-            let id = match &r.id {
-                Some(id) if id.trim().is_empty() => {
-                    return Err(ConfigError::new(format!("{base}.id"), "must not be empty"))
-                }
-                Some(id) => id.clone(),
-                None => format!("argument_rules[{i}]"),
-            };
-            if ids.contains(&id) {
-                return Err(ConfigError::new(
-                    format!("{base}.id"),
-                    format!("duplicate rule id {id:?}"),
-                ));
+        let groups = compile_rules(&config.argument_rules, "argument_rules")?;
+        let protected = if config.baseline {
+            let mut groups = compile_rules(&config.protected, "protected")?;
+            for g in &mut groups {
+                g.normalize = true;
             }
-            ids.push(id.clone());
-            let description = r
-                .reason
-                .clone()
-                .unwrap_or_else(|| format!("{} matches /{}/", r.path, r.pattern));
-            push_rule(
-                &mut groups,
-                &r.tool,
-                tool,
-                path,
-                ArgRule {
-                    id,
-                    pattern,
-                    action: r.action,
-                    description,
-                },
-            );
-        }
-        if let Some(g) = groups.last_mut() {
-            g.finish();
-        }
+            groups
+        } else {
+            Vec::new()
+        };
         let baseline = if config.baseline {
             Some(compiled_baseline().map_err(|e| {
                 ConfigError::new(
@@ -205,8 +170,62 @@ impl ToolBlocklist {
             ask,
             groups,
             baseline,
+            protected,
         })
     }
+}
+
+/// Compiles `[[governance.tool_blocklist.<key>]]` into rule groups.
+fn compile_rules(rules: &[ArgumentRuleConfig], key: &str) -> Result<Vec<RuleGroup>, ConfigError> {
+    let mut groups = Vec::new();
+    let mut ids: Vec<String> = Vec::new();
+    for (i, r) in rules.iter().enumerate() {
+        let base = format!("governance.tool_blocklist.{key}[{i}]");
+        let tool = NameSet::new(std::slice::from_ref(&r.tool))
+            .map_err(|(_, e)| ConfigError::new(format!("{base}.tool"), e))?;
+        let path =
+            JsonPath::parse(&r.path).map_err(|e| ConfigError::new(format!("{base}.path"), e))?;
+        let pattern = Regex::new(&r.pattern).map_err(|e| {
+            ConfigError::new(
+                format!("{base}.pattern"),
+                format!("invalid regex: {}", one_line(&e.to_string())),
+            )
+        })?;
+        let id = match &r.id {
+            Some(id) if id.trim().is_empty() => {
+                return Err(ConfigError::new(format!("{base}.id"), "must not be empty"))
+            }
+            Some(id) => id.clone(),
+            None => format!("{key}[{i}]"),
+        };
+        if ids.contains(&id) {
+            return Err(ConfigError::new(
+                format!("{base}.id"),
+                format!("duplicate rule id {id:?}"),
+            ));
+        }
+        ids.push(id.clone());
+        let description = r
+            .reason
+            .clone()
+            .unwrap_or_else(|| format!("{} matches /{}/", r.path, r.pattern));
+        push_rule(
+            &mut groups,
+            &r.tool,
+            tool,
+            path,
+            ArgRule {
+                id,
+                pattern,
+                action: r.action,
+                description,
+            },
+        );
+    }
+    if let Some(g) = groups.last_mut() {
+        g.finish();
+    }
+    Ok(groups)
 }
 
 /// The text a rule matches in a selected value: strings as they are, numbers and booleans by
@@ -308,11 +327,18 @@ impl GovernancePolicy for ToolBlocklist {
             }
         }
         let configured = check_groups(&self.groups, tool, args);
+        let built_in = || match self.baseline.and_then(|b| check_groups(b, tool, args)) {
+            Some(d @ ArgHit::Deny(..)) => Some(d),
+            baseline_ask => match check_groups(&self.protected, tool, args) {
+                Some(d @ ArgHit::Deny(..)) => Some(d),
+                protected_ask => baseline_ask.or(protected_ask),
+            },
+        };
         let hit = match configured {
             Some(ArgHit::Deny(..)) => configured,
-            other => match self.baseline.and_then(|b| check_groups(b, tool, args)) {
+            other => match built_in() {
                 Some(d @ ArgHit::Deny(..)) => Some(d),
-                baseline_ask => other.or(baseline_ask),
+                built_in_ask => other.or(built_in_ask),
             },
         };
         match hit {
