@@ -30,11 +30,28 @@ pub(crate) const TRIGGER_RADIUS: usize = 96;
 
 /// Literals anchoring the rules whose secrets can be shorter than [`MIN_RUN`]
 /// (`password=hunter22`, `secret: s3cr3t!!`, `token=…`, `postgres://u:pw@host`, and the
-/// commands that take a password as an argument: `curl -u u:pw`, `mysql -ppw`; `sshpass`
-/// is reached by `pass`).
+/// commands that take a password as an argument: `curl -u u:pw`, `mysql -ppw`,
+/// `docker login -p pw`, `helm … --password pw`, `redis-cli -a pw`, `mongosh -p pw`;
+/// `sshpass` is reached by `pass`).
 pub(crate) const TRIGGERS: &[&str] = &[
-    "pass", "PASS", "Pass", "pwd", "PWD", "Pwd", "ecret", "ECRET", "oken", "OKEN", "://", "curl",
-    "mysql", "mariadb",
+    "pass",
+    "PASS",
+    "Pass",
+    "pwd",
+    "PWD",
+    "Pwd",
+    "ecret",
+    "ECRET",
+    "oken",
+    "OKEN",
+    "://",
+    "curl",
+    "mysql",
+    "mariadb",
+    "login",
+    "helm",
+    "redis-cli",
+    "mongo",
 ];
 
 /// A 256-entry membership table for token-run bytes.

@@ -3,8 +3,9 @@
 //! finding is dropped when a vendor rule reports an overlapping span.
 //!
 //! Also the passwords that commands take as arguments (`curl -u user:pw`, `mysql -ppw`,
-//! `sshpass -p pw`): specific rules, not generic ones, so they win over `generic-password`
-//! where both match (`--password=pw`).
+//! `docker login -p pw`, `redis-cli -a pw`, `mongosh -p pw`, `sshpass -p pw`): specific
+//! rules, not generic ones, so they win over `generic-password` where both match
+//! (`--password=pw`).
 
 use super::{RuleSpec, Validator};
 
@@ -131,6 +132,42 @@ pub(super) const RULES: &[RuleSpec] = &[
         ..RuleSpec::DEFAULT
     },
     RuleSpec {
+        id: "registry-login-password",
+        description: "Container registry or Helm login with the password on the command line (-p, --password)",
+        keywords: &["login", "helm"],
+        exact_keywords: false,
+        pattern: r#"(?:\b(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm(?:\s+registry)?)\s+login\b[^\n|;&]{0,256}?\s(?:-p|--password)|\bhelm\b[^\n|;&]{0,256}?\s--password)(?:[ \t]{1,4}|=)["']?([^\s"'\-][^\s"']{2,127})"#,
+        group: 1,
+        validators: &[Validator::NotPlaceholder],
+        before: 8,
+        after: 420,
+        ..RuleSpec::DEFAULT
+    },
+    RuleSpec {
+        id: "redis-cli-password",
+        description: "redis-cli with the password on the command line (-a, --pass)",
+        keywords: &["redis-cli"],
+        exact_keywords: false,
+        pattern: r#"\bredis-cli\b[^\n|;&]{0,256}?\s(?:-a|--pass)[ \t]{1,4}["']?([^\s"'\-][^\s"']{2,127})"#,
+        group: 1,
+        validators: &[Validator::NotPlaceholder],
+        before: 8,
+        after: 420,
+        ..RuleSpec::DEFAULT
+    },
+    RuleSpec {
+        id: "mongo-cli-password",
+        description: "MongoDB shell or tools with the password on the command line (-p, --password)",
+        keywords: &["mongo"],
+        exact_keywords: false,
+        pattern: r#"\bmongo(?:sh|dump|restore|import|export|stat|top)?\b[^\n|;&]{0,256}?\s(?:-p|--password)(?:[ \t]{1,4}|=)["']?([^\s"'\-][^\s"']{2,127})"#,
+        group: 1,
+        validators: &[Validator::NotPlaceholder],
+        before: 8,
+        after: 420,
+        ..RuleSpec::DEFAULT
+    },
+    RuleSpec {
         id: "sshpass-password",
         description: "sshpass with the password on the command line (-p)",
         keywords: &["sshpass"],
@@ -180,6 +217,41 @@ pub(super) fn samples() -> Vec<super::samples::Sample> {
                 "mysql -u root --password app".into(),
                 "mysql -P 3306 -h db".into(),
                 "psql -p 5432 -U app".into(),
+            ],
+        ),
+        s(
+            "registry-login-password",
+            vec![
+                "docker login -u bob -p Kp7xQ2zL9w registry.example.com".into(),
+                "podman login --password=Zq9-v7Lk2pW -u ci quay.io".into(),
+                "helm registry login ghcr.io --username u --password Kp7xQ2zL9w".into(),
+                "helm repo add charts https://c.example.org --username u --password Kp7xQ2zL9w"
+                    .into(),
+            ],
+            vec![
+                "docker run -p 8080:80 nginx".into(),
+                "docker login -u bob --password-stdin ghcr.io".into(),
+                "docker login -u bob -p \"$REGISTRY_PASSWORD\" ghcr.io".into(),
+                "helm install app ./chart -p values".into(),
+            ],
+        ),
+        s(
+            "redis-cli-password",
+            vec!["redis-cli -h cache -a Kp7xQ2zL9w ping".into()],
+            vec![
+                "redis-cli -h cache ping".into(),
+                "redis-cli -a $REDIS_PASSWORD ping".into(),
+            ],
+        ),
+        s(
+            "mongo-cli-password",
+            vec![
+                "mongosh --username app --password Kp7xQ2zL9w".into(),
+                "mongodump -u app -p Zq9-v7Lk2pW --db app".into(),
+            ],
+            vec![
+                "mongosh --username app --password".into(),
+                "mongosh -u app -p".into(),
             ],
         ),
         s(
