@@ -31,8 +31,8 @@ pub(crate) const TRIGGER_RADIUS: usize = 96;
 /// Literals anchoring the rules whose secrets can be shorter than [`MIN_RUN`]
 /// (`password=hunter22`, `secret: s3cr3t!!`, `token=…`, `postgres://u:pw@host`, and the
 /// commands that take a password as an argument: `curl -u u:pw`, `mysql -ppw`,
-/// `docker login -p pw`, `helm … --password pw`, `redis-cli -a pw`, `mongosh -p pw`;
-/// `sshpass` is reached by `pass`).
+/// `docker login -p pw`, `redis-cli -a pw`; `--password pw` and `sshpass` are reached by
+/// `pass`). At most 16: past that the packed searcher slowed the clean-text scan by 30 %.
 pub(crate) const TRIGGERS: &[&str] = &[
     "pass",
     "PASS",
@@ -49,9 +49,7 @@ pub(crate) const TRIGGERS: &[&str] = &[
     "mysql",
     "mariadb",
     "login",
-    "helm",
     "redis-cli",
-    "mongo",
 ];
 
 /// A 256-entry membership table for token-run bytes.

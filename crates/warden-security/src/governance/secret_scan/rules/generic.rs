@@ -3,7 +3,7 @@
 //! finding is dropped when a vendor rule reports an overlapping span.
 //!
 //! Also the passwords that commands take as arguments (`curl -u user:pw`, `mysql -ppw`,
-//! `docker login -p pw`, `redis-cli -a pw`, `mongosh -p pw`, `sshpass -p pw`): specific
+//! `docker login -p pw`, `redis-cli -a pw`, `mongosh --password pw`, `sshpass -p pw`): specific
 //! rules, not generic ones, so they win over `generic-password` where both match
 //! (`--password=pw`).
 
@@ -157,10 +157,10 @@ pub(super) const RULES: &[RuleSpec] = &[
     },
     RuleSpec {
         id: "mongo-cli-password",
-        description: "MongoDB shell or tools with the password on the command line (-p, --password)",
+        description: "MongoDB shell or tools with the password on the command line (--password)",
         keywords: &["mongo"],
         exact_keywords: false,
-        pattern: r#"\bmongo(?:sh|dump|restore|import|export|stat|top)?\b[^\n|;&]{0,256}?\s(?:-p|--password)(?:[ \t]{1,4}|=)["']?([^\s"'\-][^\s"']{2,127})"#,
+        pattern: r#"\bmongo(?:sh|dump|restore|import|export|stat|top)?\b[^\n|;&]{0,256}?\s--password(?:[ \t]{1,4}|=)["']?([^\s"'\-][^\s"']{2,127})"#,
         group: 1,
         validators: &[Validator::NotPlaceholder],
         before: 8,
@@ -247,7 +247,7 @@ pub(super) fn samples() -> Vec<super::samples::Sample> {
             "mongo-cli-password",
             vec![
                 "mongosh --username app --password Kp7xQ2zL9w".into(),
-                "mongodump -u app -p Zq9-v7Lk2pW --db app".into(),
+                "mongodump -u app --password Zq9-v7Lk2pW --db app".into(),
             ],
             vec![
                 "mongosh --username app --password".into(),
