@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::server::{client, temp_dir, Server};
+use common::server::{client, finish, serve, temp_dir, Server};
 use reqwest::blocking::Client;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -76,10 +76,7 @@ fn mint(c: &Client, s: &Server, admin: &str, scope: &str) -> String {
 
 #[test]
 fn every_endpoint_and_its_failure_paths() {
-    let dir = temp_dir("serve");
-    let s = Server::start(&dir.join("data"), "");
-    let c = client();
-    let admin = s.admin_token();
+    let (dir, s, c, admin) = serve("serve", "");
 
     // Data dir files are private.
     #[cfg(unix)]
@@ -424,17 +421,13 @@ fn every_endpoint_and_its_failure_paths() {
         "{v}"
     );
 
-    s.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    finish(s, dir);
 }
 
 #[test]
 fn decisions_survive_a_restart_and_the_chain_verifies() {
-    let dir = temp_dir("restart");
-    let data = dir.join("data");
-    let c = client();
-    let s = Server::start(&data, "");
-    let admin = s.admin_token();
+    let (dir, s, c, admin) = serve("restart", "");
+    let data = s.data_dir.clone();
     for i in 0..5 {
         let (st, _) = post_json(
             &c,
@@ -500,10 +493,7 @@ fn bad_config_refuses_to_start() {
 
 #[test]
 fn a_minter_grants_only_scopes_it_holds() {
-    let dir = temp_dir("delegate");
-    let s = Server::start(&dir.join("data"), "");
-    let c = client();
-    let admin = s.admin_token();
+    let (dir, s, c, admin) = serve("delegate", "");
     let minter = mint(&c, &s, &admin, "warden:tokens:mint user mcp");
     let mint_as = |body: Value| post_json(&c, &s.url("/v1/tokens"), Some(&minter), &body);
 
@@ -567,8 +557,7 @@ fn a_minter_grants_only_scopes_it_holds() {
         &json!({"kind":"session","user_id":"ops","scope":"admin warden:secrets:read"}),
     );
     assert_eq!(st, 201);
-    s.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    finish(s, dir);
 }
 
 /// Runs the `warden` binary with `args` and `--data-dir data`.
@@ -639,16 +628,12 @@ fn tokens_for_another_audience_are_refused() {
         post_json(&c, &s.url("/v1/govern"), Some(&ours), &call).0,
         401
     );
-    s.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    finish(s, dir);
 }
 
 #[test]
 fn the_configured_json_depth_limit_applies() {
-    let dir = temp_dir("depth");
-    let s = Server::start(&dir.join("data"), "[server]\nmax_json_depth = 8\n");
-    let c = client();
-    let admin = s.admin_token();
+    let (dir, s, c, admin) = serve("depth", "[server]\nmax_json_depth = 8\n");
     // Depth 8 (the object, then seven arrays) passes; depth 9 is refused.
     let ok = json!({"tool":"x","arguments":{"a":[[[[[[1]]]]]]}});
     assert_eq!(
@@ -670,17 +655,13 @@ fn the_configured_json_depth_limit_applies() {
         (400, Some("json_too_deep")),
         "{v}"
     );
-    s.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    finish(s, dir);
 }
 
 #[test]
 fn the_cli_refuses_a_token_revoked_through_the_server() {
-    let dir = temp_dir("clirevoke");
-    let data = dir.join("data");
-    let s = Server::start(&data, "");
-    let c = client();
-    let admin = s.admin_token();
+    let (dir, s, c, admin) = serve("clirevoke", "");
+    let data = s.data_dir.clone();
     let token = mint(&c, &s, &admin, "user");
     let verify = |token: &str| cli(&["token", "verify", token], &data);
     assert_eq!(verify(&token).status.code(), Some(0));
@@ -705,10 +686,7 @@ fn the_cli_refuses_a_token_revoked_through_the_server() {
 
 #[test]
 fn a_user_revokes_its_own_tokens_but_not_another_users() {
-    let dir = temp_dir("ownrevoke");
-    let s = Server::start(&dir.join("data"), "");
-    let c = client();
-    let admin = s.admin_token();
+    let (dir, s, c, admin) = serve("ownrevoke", "");
     let mint_for = |user: &str| {
         let (st, v) = post_json(
             &c,
@@ -742,8 +720,7 @@ fn a_user_revokes_its_own_tokens_but_not_another_users() {
         post_json(&c, &s.url("/v1/govern"), Some(&bob), &call).0,
         200
     );
-    s.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    finish(s, dir);
 }
 
 /// The `kid` in a token's header.
@@ -768,11 +745,8 @@ fn eventually(what: &str, mut check: impl FnMut() -> bool) {
 
 #[test]
 fn a_running_server_follows_key_rotation_and_retirement() {
-    let dir = temp_dir("key-reload");
-    let data = dir.join("data");
-    let c = client();
-    let s = Server::start(&data, "");
-    let admin = s.admin_token();
+    let (dir, s, c, admin) = serve("key-reload", "");
+    let data = s.data_dir.clone();
     let old_kid = kid_of(&admin);
     let call = json!({"tool":"Read","arguments":{"file_path":"/src/a.rs"}});
     let jwks_kids = |c: &Client| -> Vec<String> {
@@ -828,8 +802,7 @@ fn a_running_server_follows_key_rotation_and_retirement() {
         post_json(&c, &s.url("/v1/govern"), Some(&minted), &call).0,
         200
     );
-    s.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    finish(s, dir);
 }
 
 /// A session token signed with the data dir's active key, with `extra` claims merged in.
@@ -864,11 +837,8 @@ fn introspect(c: &Client, s: &Server, admin: &str, token: &str) -> Value {
 
 #[test]
 fn introspection_matches_authentication_and_omits_absent_claims() {
-    let dir = temp_dir("introspect");
-    let data = dir.join("data");
-    let c = client();
-    let s = Server::start(&data, "");
-    let admin = s.admin_token();
+    let (dir, s, c, admin) = serve("introspect", "");
+    let data = s.data_dir.clone();
 
     let user = mint(&c, &s, &admin, "user");
     let v = introspect(&c, &s, &admin, &user);
@@ -911,17 +881,13 @@ fn introspection_matches_authentication_and_omits_absent_claims() {
         401
     );
     assert_eq!(introspect(&c, &s, &admin, &over), json!({"active": false}));
-    s.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    finish(s, dir);
 }
 
 #[test]
 fn tokens_over_the_size_limit_are_not_minted() {
-    let dir = temp_dir("mint-size");
-    let data = dir.join("data");
-    let c = client();
-    let s = Server::start(&data, "");
-    let admin = s.admin_token();
+    let (dir, s, c, admin) = serve("mint-size", "");
+    let data = s.data_dir.clone();
     let long = "e".repeat(9000);
     let (st, v) = post_json(
         &c,
@@ -985,11 +951,8 @@ fn put_secret(c: &Client, s: &Server, admin: &str, path: &str, value: &str) -> u
 
 #[test]
 fn a_running_server_follows_the_vault_cli() {
-    let dir = temp_dir("vault-reload");
-    let data = dir.join("data");
-    let c = client();
-    let s = Server::start(&data, "");
-    let admin = s.admin_token();
+    let (dir, s, c, admin) = serve("vault-reload", "");
+    let data = s.data_dir.clone();
 
     // A secret stored beside the server is flagged by its secret scan within seconds.
     let value = "wv-7Kq2Zp9Lx4Rt8Mn3Bc6Vd1Fg5Hj0";
@@ -1054,17 +1017,13 @@ fn a_running_server_follows_the_vault_cli() {
     let (_, v) = get(&c, &s.url("/v1/secrets/ct/x"), Some(&admin));
     assert_eq!(v["value"], "ctval");
     assert_eq!(put_secret(&c, &s, &admin, "team%2Fprod/db", "v"), 400);
-    s.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    finish(s, dir);
 }
 
 #[test]
 fn a_deleted_audit_database_fails_closed_and_is_not_replaced_on_restart() {
-    let dir = temp_dir("db-deleted");
-    let data = dir.join("data");
-    let c = client();
-    let s = Server::start(&data, "");
-    let admin = s.admin_token();
+    let (dir, s, c, admin) = serve("db-deleted", "");
+    let data = s.data_dir.clone();
     let call = json!({"tool":"Read","arguments":{"file_path":"/src/a.rs"}});
     let (_, v) = post_json(&c, &s.url("/v1/govern"), Some(&admin), &call);
     assert_eq!(v["decision"], "allow", "{v}");
@@ -1172,17 +1131,13 @@ fn slow_and_surplus_connections_are_closed() {
     }
     let (status, _) = get(&client(), &s.url("/healthz"), None);
     assert_eq!(status, 200);
-    s.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    finish(s, dir);
 }
 
 #[test]
 fn bodies_are_objects_an_oversized_declaration_is_refused_unread_and_json_types_are_json() {
     use std::io::{Read, Write};
-    let dir = temp_dir("bodies");
-    let s = Server::start(&dir.join("data"), "");
-    let c = client();
-    let admin = s.admin_token();
+    let (dir, s, c, admin) = serve("bodies", "");
     // A JSON array would fill a struct field by field: refused.
     let (status, body) = post_json(
         &c,
@@ -1218,16 +1173,12 @@ fn bodies_are_objects_an_oversized_declaration_is_refused_unread_and_json_types_
     assert_eq!(resp.status().as_u16(), 200);
     let v: Value = resp.json().unwrap();
     assert_eq!(v["active"], true, "{v}");
-    s.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    finish(s, dir);
 }
 
 #[test]
 fn a_mint_request_is_not_silently_widened() {
-    let dir = temp_dir("mintscope");
-    let s = Server::start(&dir.join("data"), "");
-    let c = client();
-    let admin = s.admin_token();
+    let (dir, s, c, admin) = serve("mintscope", "");
     for body in [
         json!({"kind": "admin", "user_id": "u", "scope": "user"}),
         json!({"kind": "session", "user_id": "u", "scope": ""}),
@@ -1244,8 +1195,7 @@ fn a_mint_request_is_not_silently_widened() {
         &json!({"kind": "admin", "user_id": "u", "scope": "admin"}),
     );
     assert_eq!(status, 201);
-    s.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    finish(s, dir);
 }
 
 #[test]
@@ -1265,8 +1215,7 @@ fn an_unknown_mcp_server_is_a_json_rpc_error_even_with_none_configured() {
     let body: Value = resp.json().unwrap();
     assert_eq!(body["jsonrpc"], "2.0", "{body}");
     assert!(body["error"]["code"].is_i64(), "{body}");
-    s.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    finish(s, dir);
 }
 
 #[test]
@@ -1289,8 +1238,7 @@ fn a_body_that_never_arrives_is_408_not_504() {
     let text = String::from_utf8_lossy(&buf[..n]);
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
     assert!(text.contains("request_timeout"), "{text}");
-    s.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    finish(s, dir);
 }
 
 /// `hook install --write --server` gives the hook a session token of its own, so that it does
@@ -1365,8 +1313,7 @@ fn hook_install_for_a_server_mints_a_session_token_for_the_hook() {
     );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["hookSpecificOutput"]["permissionDecision"], "deny", "{v}");
-    s.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    finish(s, dir);
 }
 
 #[test]
@@ -1417,11 +1364,7 @@ fn async_decisions_served_on_every_connection_thread_are_drained_on_sigterm() {
 fn large_and_chunked_calls_are_judged_like_small_ones() {
     // Bodies over 64 KiB and chunked bodies are served on the accepting runtime's pool
     // instead of their connection's thread: same answers, same audit records.
-    let dir = temp_dir("large-bodies");
-    let data = dir.join("data");
-    let c = client();
-    let s = Server::start(&data, "");
-    let admin = s.admin_token();
+    let (dir, s, c, admin) = serve("large-bodies", "");
     let filler = "lorem ipsum dolor sit amet ".repeat(8 * 1024);
     let secret = "AKIAIOSFODNN7EXAMPLF";
     let large =
@@ -1454,6 +1397,5 @@ fn large_and_chunked_calls_are_judged_like_small_ones() {
     );
     let (_, v) = get(&c, &s.url("/v1/audit/verify"), Some(&admin));
     assert_eq!(v, json!({"ok": true, "records": 3}));
-    s.stop();
-    let _ = std::fs::remove_dir_all(dir);
+    finish(s, dir);
 }

@@ -137,3 +137,18 @@ pub fn client() -> reqwest::blocking::Client {
         .build()
         .unwrap()
 }
+
+/// A fresh directory `temp_dir(tag)` with a server started on its `data` subdirectory
+/// (`config` as in [`Server::start`]), a client, and the server's admin token.
+pub fn serve(tag: &str, config: &str) -> (PathBuf, Server, reqwest::blocking::Client, String) {
+    let dir = temp_dir(tag);
+    let server = Server::start(&dir.join("data"), config);
+    let admin = server.admin_token();
+    (dir, server, client(), admin)
+}
+
+/// Stops `server` gracefully and removes `dir` (the end of a [`serve`] test).
+pub fn finish(server: Server, dir: PathBuf) {
+    server.stop();
+    let _ = std::fs::remove_dir_all(dir);
+}
