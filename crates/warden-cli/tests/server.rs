@@ -170,6 +170,7 @@ fn every_endpoint_and_its_failure_paths() {
         .send()
         .unwrap();
     assert_eq!(r.status().as_u16(), 414);
+    assert!(r.headers().contains_key("x-trace-id"));
     assert_eq!(r.json::<Value>().unwrap()["error"]["code"], "uri_too_long");
     let r = c
         .get(s.url("/healthz"))

@@ -254,6 +254,18 @@ fn reading_credentials_after_changing_into_their_directory_is_denied() {
         "cd ~/.aws && cat credentials",
         "cd /home/dev/.aws; tar czf /tmp/a.tgz *",
         "git status && cd ~/.ssh && cat id_rsa.bak",
+        "cd ~/.ssh\ncat id_rsa",
+        "cd ~/.ssh;cat id_rsa",
+        "cd ~/.ssh&&cat id_rsa",
+        "cd ~/.ssh &&cat id_rsa",
+        "cd ~/.ssh\nls -la\ncat id_rsa",
+        "cd -P ~/.ssh && cat id_rsa",
+        "cd -- ~/.ssh/. && cat id_rsa",
+        "(cd ~/.ssh && cat id_rsa)",
+        "cd ~/.ssh && base64 < id_rsa",
+        "cd ~/.kube && cat config",
+        "cd ~/.docker && cat config.json",
+        "cd ~/.config/gcloud && cat application_default_credentials.json",
     ] {
         assert_eq!(
             bash(cmd).as_deref(),
@@ -269,6 +281,8 @@ fn reading_credentials_after_changing_into_their_directory_is_denied() {
         "cd ~/.aws && cat config",
         "cd ~/project && cat id_rsa.txt",
         "cd ~/.ssh_backup_docs && cat README",
+        "cd ~/.kube && ls",
+        "cd ~/.docker\ncat daemon.json",
     ] {
         assert_eq!(bash(cmd), None, "{cmd}");
     }

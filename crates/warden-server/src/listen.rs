@@ -233,15 +233,11 @@ pub async fn serve_connections(
         };
         let (app, pool) = (app.clone(), pool.clone());
         let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
-            let oversized_head = crate::request_head::check(&req).err();
             let large = is_large(&req);
             let mut req = req.map(Body::new);
             req.extensions_mut().insert(ConnectInfo(addr));
             let (app, pool) = (app.clone(), pool.clone());
             async move {
-                if let Some(e) = oversized_head {
-                    return Ok(e.into_response());
-                }
                 if !large {
                     return app.oneshot(req).await;
                 }

@@ -97,6 +97,16 @@ where
             .extensions()
             .get::<MatchedPath>()
             .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+        // An oversized request target or header block (`request_head`): a JSON 414 / 431.
+        if let Err(e) = crate::request_head::check(&req) {
+            return EnvelopeFuture {
+                state: EnvelopeState::Refused {
+                    resp: Some(e.into_response()),
+                },
+                metrics: self.metrics.clone(),
+                route,
+            };
+        }
         if let Some(max) = self.max_body_bytes {
             let declared = req
                 .headers()

@@ -56,18 +56,40 @@ const CREDENTIAL_FILE: &str = r#"(?i)(?:^|[/\\])(?:\.ssh[/\\]+(?:\.[/\\]+)*id_[A
 /// and passes, `cp .env /tmp/x` fires. Separators may repeat or hold `./`.
 const READ_CREDENTIAL_COMMAND: &str = r#"(?:^|[\s;&|(`$])(?:(?:cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_*?{},-]+(?:\.(?:bak|old|orig|backup|save))?(?:$|[\s"';&|)])|\.ssh/*\*?(?:$|[\s"';&|)])|\.aws/+(?:\./+)*credentials|\.aws/*\*?(?:$|[\s"';&|)])|\.config/+gcloud/|\.kube/+config(?:$|[\s"';&|)])|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?\*?(?:$|[\s"';&|)])|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow|admin\.token|hook\.token|master\.keys|audit\.key|warden-data/+(?:keys\.json|\*))|(?:cp|mv|scp|rsync)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_-]+|\.ssh/*\*?|\.aws/+(?:\./+)*credentials|\.aws/*\*?|\.config/+gcloud/\S*|\.kube/+config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow)["']?\s+["']?[^\s;&|])"#;
 
-/// A command that first changes into `.ssh` or `.aws` (`cd ~/.ssh && cat id_rsa`,
-/// `pushd $HOME/.aws; tar czf /tmp/a.tgz .`) and then reads, copies or sends a private key,
-/// the credentials file or the whole directory by a path relative to it: the same reading
-/// commands as [`READ_CREDENTIAL_COMMAND`], later in the same command line.
+/// The rest of [`READ_CREDENTIAL_AFTER_CD`] after the directory: the end of the `cd`
+/// (`/`, `/.`, a closing quote), a separator (`&&`, `;`, `||`, a new line), any commands,
+/// then a reading command on one of `$files` (a regex alternation).
+macro_rules! after_cd {
+    ($files:literal) => {
+        concat!(
+            r#"/*(?:\./*)*["']?[ \t]*(?:&&|;|\|\||\r?\n)(?:(?s:.)*?[\s;&|(`$])?"#,
+            r#"(?:cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat|cp|mv|scp|rsync)\s(?:[^;&|\n]*?[\s"'=@<])?(?:\./+)?"#,
+            r#"(?:"#,
+            $files,
+            r#")["']?(?:$|[\s;&|)])"#
+        )
+    };
+}
+
+/// A command that first changes into a credentials directory (`cd ~/.ssh && cat id_rsa`,
+/// `pushd $HOME/.aws; tar czf /tmp/a.tgz .`, `cd ~/.kube` then `cat config` on the next line)
+/// and then reads, copies or sends a private key, a credentials file or the whole directory
+/// by a path relative to it: the same reading commands as [`READ_CREDENTIAL_COMMAND`],
+/// anywhere later in the same command text.
 const READ_CREDENTIAL_AFTER_CD: &str = concat!(
-    r#"(?:^|[\s;&|(`])(?:cd|pushd)\s+["']?(?:(?:~|\$HOME|\$\{HOME\}|/root|/home/[^/\s;&|"']+|/Users/[^/\s;&|"']+)/+)?"#,
-    r#"(?:\.ssh/*["']?\s*(?:&&|;|\|\||\n)[^\n]*?"#,
-    r#"(?:^|[\s;&|(`$])(?:cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat|cp|mv|scp|rsync)\s(?:[^;&|\n]*?[\s"'=@])?(?:\./+)?"#,
-    r#"(?:id_[A-Za-z0-9_*?{},-]+(?:\.(?:bak|old|orig|backup|save))?|\*|\.)["']?(?:$|[\s;&|)])"#,
-    r#"|\.aws/*["']?\s*(?:&&|;|\|\||\n)[^\n]*?"#,
-    r#"(?:^|[\s;&|(`$])(?:cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat|cp|mv|scp|rsync)\s(?:[^;&|\n]*?[\s"'=@])?(?:\./+)?"#,
-    r#"(?:credentials|\*|\.)["']?(?:$|[\s;&|)]))"#,
+    r#"(?:^|[\s;&|(`])(?:cd|pushd)\s+(?:-[LPe@]+\s+|--\s+)*["']?"#,
+    r#"(?:(?:~|\$HOME|\$\{HOME\}|/root|/home/[^/\s;&|"']+|/Users/[^/\s;&|"']+)/+)?"#,
+    r#"(?:\.ssh"#,
+    after_cd!(r#"id_[A-Za-z0-9_*?{},-]+(?:\.(?:bak|old|orig|backup|save))?|\*|\."#),
+    r#"|\.aws"#,
+    after_cd!(r#"credentials|\*|\."#),
+    r#"|\.kube"#,
+    after_cd!(r#"config|\*|\."#),
+    r#"|\.docker"#,
+    after_cd!(r#"config\.json|\*|\."#),
+    r#"|\.config/+gcloud"#,
+    after_cd!(r#"[A-Za-z0-9_.*-]+"#),
+    r#")"#,
 );
 
 const RULES: &[BaselineRule] = &[

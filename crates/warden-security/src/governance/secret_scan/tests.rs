@@ -885,6 +885,19 @@ fn a_quoted_password_is_reported_to_its_closing_quote() {
         let found = spans_of(text);
         assert!(has_secret(&found, secret), "{text}: {found:?}");
     }
+    // Passwords given to commands: quoted ones whole, escaped spaces included.
+    for (text, secret) in [
+        ("sshpass -p 'Hello World 123' ssh h", "Hello World 123"),
+        (r#"redis-cli -a "S3cret;rm -rf" ping"#, "S3cret;rm -rf"),
+        (
+            r"curl -u admin:S3cret\ Passw0rd https://h/",
+            r"S3cret\ Passw0rd",
+        ),
+        ("mysql -uroot -p'Pa55 W0rd!' app", "Pa55 W0rd!"),
+    ] {
+        let found = spans_of(text);
+        assert!(has_secret(&found, secret), "{text}: {found:?}");
+    }
     // Unquoted values and unclosed quotes keep the value class.
     let found = spans_of("password=hunter2hunter2 next");
     assert!(has_secret(&found, "hunter2hunter2"), "{found:?}");

@@ -5,7 +5,8 @@
 //! Also the passwords that commands take as arguments (`curl -u user:pw`, `mysql -ppw`,
 //! `docker login -p pw`, `redis-cli -a pw`, `mongosh --password pw`, `sshpass -p pw`): specific
 //! rules, not generic ones, so they win over `generic-password` where both match
-//! (`--password=pw`).
+//! (`--password=pw`). A lower-case word counts there (`sshpass -p raspberry`): after such a
+//! flag it is a password, not a variable name.
 
 use super::{RuleSpec, Validator};
 
@@ -108,12 +109,12 @@ pub(super) const RULES: &[RuleSpec] = &[
     // count; the separator-less forms (`-uuser:pw`, `-ppw`) are the programs' own syntax.
     RuleSpec {
         id: "curl-user-password",
-        description: "curl with user:password credentials (-u / --user)",
+        description: "curl with user:password credentials (-u / --user / --proxy-user / -U)",
         keywords: &["curl"],
         exact_keywords: false,
-        pattern: r#"\bcurl\b[^\n|;&]{0,256}?\s(?:-u[ \t]{0,4}|--user(?:[ \t]{1,4}|=))["']?[^\s:"']{1,128}:([^\s"']{3,256})"#,
+        pattern: r#"\bcurl\b(?:[^\n|;&\\]|\\[^\n]|\\\r?\n){0,256}?(?:\s|\\\r?\n)(?:-[A-Za-z]*u[ \t]{0,4}|-U[ \t]{0,4}|--(?:proxy-)?user(?:(?:[ \t]|\\\r?\n){1,8}|=))["']?[^\s:"']{1,128}:((?:[^\s"'\\]|\\[^\n]){3,256})"#,
         group: 1,
-        validators: &[Validator::NotPlaceholder],
+        validators: &[Validator::NotPlaceholderText],
         before: 8,
         after: 700,
         ..RuleSpec::DEFAULT
@@ -124,9 +125,9 @@ pub(super) const RULES: &[RuleSpec] = &[
             "MySQL / MariaDB client with a password on the command line (-pPASSWORD, --password=)",
         keywords: &["mysql", "mariadb"],
         exact_keywords: false,
-        pattern: r#"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlsh|mariadb|mariadb-dump|mariadb-admin)\b[^\n|;&]{0,256}?\s(?:-p|--password=)["']?([^\s"'\-][^\s"']{2,127})"#,
+        pattern: r#"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlsh|mariadb|mariadb-dump|mariadb-admin)\b(?:[^\n|;&\\]|\\[^\n]|\\\r?\n){0,256}?(?:\s|\\\r?\n)(?:-p|--password=)["']?((?:[^\s"'\\\-]|\\[^\n])(?:[^\s"'\\]|\\[^\n]){2,127})"#,
         group: 1,
-        validators: &[Validator::NotPlaceholder],
+        validators: &[Validator::NotPlaceholderText],
         before: 8,
         after: 420,
         ..RuleSpec::DEFAULT
@@ -136,9 +137,9 @@ pub(super) const RULES: &[RuleSpec] = &[
         description: "Container registry or Helm login with the password on the command line (-p, --password)",
         keywords: &["login", "helm"],
         exact_keywords: false,
-        pattern: r#"(?:\b(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm(?:\s+registry)?)\s+login\b[^\n|;&]{0,256}?\s(?:-p|--password)|\bhelm\b[^\n|;&]{0,256}?\s--password)(?:[ \t]{1,4}|=)["']?([^\s"'\-][^\s"']{2,127})"#,
+        pattern: r#"(?:\b(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm(?:\s+registry)?)(?:\s|\\\r?\n){1,8}login\b(?:[^\n|;&\\]|\\[^\n]|\\\r?\n){0,256}?(?:\s|\\\r?\n)(?:-p(?:(?:[ \t]|\\\r?\n){1,8}|=)?|--password(?:(?:[ \t]|\\\r?\n){1,8}|=))|\bhelm\b(?:[^\n|;&\\]|\\[^\n]|\\\r?\n){0,256}?(?:\s|\\\r?\n)--password(?:(?:[ \t]|\\\r?\n){1,8}|=))["']?((?:[^\s"'\\\-]|\\[^\n])(?:[^\s"'\\]|\\[^\n]){2,127})"#,
         group: 1,
-        validators: &[Validator::NotPlaceholder],
+        validators: &[Validator::NotPlaceholderText],
         before: 8,
         after: 420,
         ..RuleSpec::DEFAULT
@@ -148,9 +149,9 @@ pub(super) const RULES: &[RuleSpec] = &[
         description: "redis-cli with the password on the command line (-a, --pass)",
         keywords: &["redis-cli"],
         exact_keywords: false,
-        pattern: r#"\bredis-cli\b[^\n|;&]{0,256}?\s(?:-a|--pass)[ \t]{1,4}["']?([^\s"'\-][^\s"']{2,127})"#,
+        pattern: r#"\bredis-cli\b(?:[^\n|;&\\]|\\[^\n]|\\\r?\n){0,256}?(?:\s|\\\r?\n)(?:-a|--pass)(?:[ \t]|\\\r?\n){1,8}["']?((?:[^\s"'\\\-]|\\[^\n])(?:[^\s"'\\]|\\[^\n]){2,127})"#,
         group: 1,
-        validators: &[Validator::NotPlaceholder],
+        validators: &[Validator::NotPlaceholderText],
         before: 8,
         after: 420,
         ..RuleSpec::DEFAULT
@@ -160,9 +161,9 @@ pub(super) const RULES: &[RuleSpec] = &[
         description: "MongoDB shell or tools with the password on the command line (--password)",
         keywords: &["mongo"],
         exact_keywords: false,
-        pattern: r#"\bmongo(?:sh|dump|restore|import|export|stat|top)?\b[^\n|;&]{0,256}?\s--password(?:[ \t]{1,4}|=)["']?([^\s"'\-][^\s"']{2,127})"#,
+        pattern: r#"\bmongo(?:sh|dump|restore|import|export|stat|top)?\b(?:[^\n|;&\\]|\\[^\n]|\\\r?\n){0,256}?(?:\s|\\\r?\n)--password(?:(?:[ \t]|\\\r?\n){1,8}|=)["']?((?:[^\s"'\\\-]|\\[^\n])(?:[^\s"'\\]|\\[^\n]){2,127})"#,
         group: 1,
-        validators: &[Validator::NotPlaceholder],
+        validators: &[Validator::NotPlaceholderText],
         before: 8,
         after: 420,
         ..RuleSpec::DEFAULT
@@ -172,9 +173,9 @@ pub(super) const RULES: &[RuleSpec] = &[
         description: "sshpass with the password on the command line (-p)",
         keywords: &["sshpass"],
         exact_keywords: false,
-        pattern: r#"\bsshpass\s{1,4}-p[ \t]{0,4}["']?([^\s"']{3,128})"#,
+        pattern: r#"\bsshpass(?:\s|\\\r?\n){1,8}-p(?:[ \t]|\\\r?\n){0,8}["']?((?:[^\s"'\\]|\\[^\n]){3,256})"#,
         group: 1,
-        validators: &[Validator::NotPlaceholder],
+        validators: &[Validator::NotPlaceholderText],
         before: 8,
         after: 160,
         ..RuleSpec::DEFAULT
@@ -193,6 +194,9 @@ pub(super) fn samples() -> Vec<super::samples::Sample> {
                 "curl --user=bot:s3cr3tT0k3n https://h/".into(),
                 "curl -uadmin:Kp7xQ2zL9w https://h/".into(),
                 "curl -H 'Accept: */*' -u 'svc:Lk2pW!9zq' https://h/".into(),
+                "curl -sSu admin:Kp7xQ2zL9w https://h/".into(),
+                "curl --proxy-user px:Kp7xQ2zL9w -x http://proxy:3128 https://h/".into(),
+                "curl -X POST \\\n  -u admin:Kp7xQ2zL9w \\\n  https://h/".into(),
             ],
             vec![
                 "curl -u admin https://h/".into(),
@@ -209,6 +213,7 @@ pub(super) fn samples() -> Vec<super::samples::Sample> {
                 "mysql -u root -pKp7xQ2zL9w app".into(),
                 "mysqldump -uroot -p'Zq9-v7Lk2pW' app > dump.sql".into(),
                 "mariadb -h db --password=s3cr3tDbPw -e 'select 1'".into(),
+                "mysql -h db \\\n  -uroot -pKp7xQ2zL9w app".into(),
             ],
             vec![
                 "mysql -u root -p app".into(),
@@ -223,6 +228,7 @@ pub(super) fn samples() -> Vec<super::samples::Sample> {
             "registry-login-password",
             vec![
                 "docker login -u bob -p Kp7xQ2zL9w registry.example.com".into(),
+                "docker login -u bob -pKp7xQ2zL9w registry.example.com".into(),
                 "podman login --password=Zq9-v7Lk2pW -u ci quay.io".into(),
                 "helm registry login ghcr.io --username u --password Kp7xQ2zL9w".into(),
                 "helm repo add charts https://c.example.org --username u --password Kp7xQ2zL9w"
@@ -259,11 +265,15 @@ pub(super) fn samples() -> Vec<super::samples::Sample> {
             vec![
                 "sshpass -p Kp7xQ2zL9w ssh deploy@host".into(),
                 "sshpass -p'Zq9-v7Lk2pW' scp f host:/tmp".into(),
+                "sshpass \\\n  -p Kp7xQ2zL9w ssh deploy@host".into(),
+                "sshpass -p raspberry ssh pi@host".into(),
             ],
             vec![
                 "sshpass -e ssh deploy@host".into(),
                 "sshpass -f ~/.pw ssh host".into(),
                 "sshpass -p \"$SSHPASS\" ssh host".into(),
+                "sshpass -p changeme ssh host".into(),
+                "sshpass -p <password> ssh host".into(),
             ],
         ),
         s(
