@@ -734,6 +734,16 @@ fn the_data_directory_in_use_is_protected_whatever_its_name() {
             json!({"path": "/home/dev/.wd state/keys.json"}),
             "read_path",
         ),
+        (
+            "mcp__fs__move_file",
+            json!({"source": "/home/dev/.wd state/warden.db", "destination": "/tmp/x"}),
+            "move_from",
+        ),
+        (
+            "mcp__fs__move_file",
+            json!({"source": "/tmp/x", "destination": "/home/dev/.wd state/notes"}),
+            "move_to",
+        ),
     ] {
         assert_eq!(
             verdict_in(cfg, tool, args.clone()).as_deref(),

@@ -179,13 +179,25 @@ fn is_host_port(s: &str) -> bool {
     host_ok && port.parse::<u16>().is_ok()
 }
 
+/// A TOML syntax error with its line, column and excerpt; a `[governance]` value that parses
+/// but fails validation (reported by the section's own deserializer, whose error already names
+/// the key, `governance.rate_limit.limits: …`) as that message alone: the excerpt would point
+/// at the section's header, not at the value.
+fn parse_error_text(e: &toml::de::Error) -> String {
+    if e.message().starts_with("governance") {
+        e.message().to_owned()
+    } else {
+        e.to_string()
+    }
+}
+
 impl WardenConfig {
     /// Parses TOML text and validates every section; `origin` names the source in error
     /// messages.
     pub fn from_toml_str(text: &str, origin: &Path) -> Result<Self, ConfigError> {
         let cfg: WardenConfig = toml::from_str(text).map_err(|e| ConfigError::Parse {
             path: origin.to_path_buf(),
-            message: e.to_string(),
+            message: parse_error_text(&e),
         })?;
         cfg.validate()?;
         Ok(cfg)
@@ -240,6 +252,25 @@ mod tests {
 
     fn server(text: &str) -> Result<WardenConfig, ConfigError> {
         WardenConfig::from_toml_str(&format!("[server]\n{text}\n"), Path::new("test.toml"))
+    }
+
+    #[test]
+    fn a_governance_error_is_reported_without_the_toml_excerpt() {
+        let e = server("[governance.rate_limit]\nlimits = []\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            e.ends_with(": governance.rate_limit.limits: is empty, so nothing would be limited: \
+                         list at least one limit, or set `enabled = false` to turn rate limiting off"),
+            "{e}"
+        );
+        // A syntax error keeps its line and column.
+        let e = server("[governance\n")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("TOML parse error at line 2, column"), "{e}");
     }
 
     #[test]

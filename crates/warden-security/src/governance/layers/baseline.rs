@@ -32,6 +32,9 @@ const READ_FILE_PATH_TOOLS: &str = "{Read,View,view}";
 const READ_PATH_TOOLS: &str =
     "{read_file,ReadFile,mcp__*__read_file,mcp__*__read_text_file,mcp__*__read_multiple_files}";
 
+/// File-moving tools (`source`, `destination`).
+const MOVE_TOOLS: &str = "{move_file,mcp__*__move_file}";
+
 /// File-writing tools, by the argument naming the file.
 const WRITE_FILE_PATH_TOOLS: &str = "{Write,Edit,MultiEdit,NotebookEdit}";
 const WRITE_PATH_TOOLS: &str =
@@ -372,6 +375,13 @@ pub fn data_dir_rules(
             a_path_inside.clone(),
         ),
         rule("search", SEARCH_TOOLS, "path", a_path_inside.clone()),
-        rule("read_paths", READ_PATH_TOOLS, "paths.*", a_path_inside),
+        rule(
+            "read_paths",
+            READ_PATH_TOOLS,
+            "paths.*",
+            a_path_inside.clone(),
+        ),
+        rule("move_from", MOVE_TOOLS, "source", a_path_inside.clone()),
+        rule("move_to", MOVE_TOOLS, "destination", a_path_inside),
     ]
 }
