@@ -10,6 +10,47 @@
 
 use super::{RuleSpec, Validator};
 
+/// Between a command's name and one of its flags: any arguments, on continued lines too
+/// (`\` at a line's end), then the whitespace before the flag.
+macro_rules! cli_gap {
+    () => {
+        r"(?:[^\n|;&\\]|\\[^\n]|\\\r?\n){0,256}?(?:\s|\\\r?\n)"
+    };
+}
+
+/// One character between a flag and its value: a blank, or a line continuation.
+macro_rules! cli_sep {
+    () => {
+        r"(?:[ \t]|\\\r?\n)"
+    };
+}
+
+/// A flag's value (group 1): optionally quoted, not starting with `-`, escaped characters
+/// kept (a quoted value is taken to its closing quote by the engine).
+macro_rules! cli_value {
+    () => {
+        r#"["']?((?:[^\s"'\\\-]|\\[^\n])(?:[^\s"'\\]|\\[^\n]){2,127})"#
+    };
+}
+
+/// A rule for a password given on a command line.
+macro_rules! cli_password {
+    ($id:literal, $desc:literal, [$($kw:literal),+], $pattern:expr, $after:literal) => {
+        RuleSpec {
+            id: $id,
+            description: $desc,
+            keywords: &[$($kw),+],
+            exact_keywords: false,
+            pattern: $pattern,
+            group: 1,
+            validators: &[Validator::NotPlaceholderText],
+            before: 8,
+            after: $after,
+            ..RuleSpec::DEFAULT
+        }
+    };
+}
+
 pub(super) const RULES: &[RuleSpec] = &[
     RuleSpec {
         id: "generic-password",
@@ -107,79 +148,91 @@ pub(super) const RULES: &[RuleSpec] = &[
     // Passwords given to a command on its command line (an agent's `Bash` call, a script).
     // Each is anchored on the command's name so that `-u`/`-p` of other programs never
     // count; the separator-less forms (`-uuser:pw`, `-ppw`) are the programs' own syntax.
-    RuleSpec {
-        id: "curl-user-password",
-        description: "curl with user:password credentials (-u / --user / --proxy-user / -U)",
-        keywords: &["curl"],
-        exact_keywords: false,
-        pattern: r#"\bcurl\b(?:[^\n|;&\\]|\\[^\n]|\\\r?\n){0,256}?(?:\s|\\\r?\n)(?:-[A-Za-z]*u[ \t]{0,4}|-U[ \t]{0,4}|--(?:proxy-)?user(?:(?:[ \t]|\\\r?\n){1,8}|=))["']?[^\s:"']{1,128}:((?:[^\s"'\\]|\\[^\n]){3,256})"#,
-        group: 1,
-        validators: &[Validator::NotPlaceholderText],
-        before: 8,
-        after: 700,
-        ..RuleSpec::DEFAULT
-    },
-    RuleSpec {
-        id: "mysql-cli-password",
-        description:
-            "MySQL / MariaDB client with a password on the command line (-pPASSWORD, --password=)",
-        keywords: &["mysql", "mariadb"],
-        exact_keywords: false,
-        pattern: r#"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlsh|mariadb|mariadb-dump|mariadb-admin)\b(?:[^\n|;&\\]|\\[^\n]|\\\r?\n){0,256}?(?:\s|\\\r?\n)(?:-p|--password=)["']?((?:[^\s"'\\\-]|\\[^\n])(?:[^\s"'\\]|\\[^\n]){2,127})"#,
-        group: 1,
-        validators: &[Validator::NotPlaceholderText],
-        before: 8,
-        after: 420,
-        ..RuleSpec::DEFAULT
-    },
-    RuleSpec {
-        id: "registry-login-password",
-        description: "Container registry or Helm login with the password on the command line (-p, --password)",
-        keywords: &["login", "helm"],
-        exact_keywords: false,
-        pattern: r#"(?:\b(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm(?:\s+registry)?)(?:\s|\\\r?\n){1,8}login\b(?:[^\n|;&\\]|\\[^\n]|\\\r?\n){0,256}?(?:\s|\\\r?\n)(?:-p(?:(?:[ \t]|\\\r?\n){1,8}|=)?|--password(?:(?:[ \t]|\\\r?\n){1,8}|=))|\bhelm\b(?:[^\n|;&\\]|\\[^\n]|\\\r?\n){0,256}?(?:\s|\\\r?\n)--password(?:(?:[ \t]|\\\r?\n){1,8}|=))["']?((?:[^\s"'\\\-]|\\[^\n])(?:[^\s"'\\]|\\[^\n]){2,127})"#,
-        group: 1,
-        validators: &[Validator::NotPlaceholderText],
-        before: 8,
-        after: 420,
-        ..RuleSpec::DEFAULT
-    },
-    RuleSpec {
-        id: "redis-cli-password",
-        description: "redis-cli with the password on the command line (-a, --pass)",
-        keywords: &["redis-cli"],
-        exact_keywords: false,
-        pattern: r#"\bredis-cli\b(?:[^\n|;&\\]|\\[^\n]|\\\r?\n){0,256}?(?:\s|\\\r?\n)(?:-a|--pass)(?:[ \t]|\\\r?\n){1,8}["']?((?:[^\s"'\\\-]|\\[^\n])(?:[^\s"'\\]|\\[^\n]){2,127})"#,
-        group: 1,
-        validators: &[Validator::NotPlaceholderText],
-        before: 8,
-        after: 420,
-        ..RuleSpec::DEFAULT
-    },
-    RuleSpec {
-        id: "mongo-cli-password",
-        description: "MongoDB shell or tools with the password on the command line (--password)",
-        keywords: &["mongo"],
-        exact_keywords: false,
-        pattern: r#"\bmongo(?:sh|dump|restore|import|export|stat|top)?\b(?:[^\n|;&\\]|\\[^\n]|\\\r?\n){0,256}?(?:\s|\\\r?\n)--password(?:(?:[ \t]|\\\r?\n){1,8}|=)["']?((?:[^\s"'\\\-]|\\[^\n])(?:[^\s"'\\]|\\[^\n]){2,127})"#,
-        group: 1,
-        validators: &[Validator::NotPlaceholderText],
-        before: 8,
-        after: 420,
-        ..RuleSpec::DEFAULT
-    },
-    RuleSpec {
-        id: "sshpass-password",
-        description: "sshpass with the password on the command line (-p)",
-        keywords: &["sshpass"],
-        exact_keywords: false,
-        pattern: r#"\bsshpass(?:\s|\\\r?\n){1,8}-p(?:[ \t]|\\\r?\n){0,8}["']?((?:[^\s"'\\]|\\[^\n]){3,256})"#,
-        group: 1,
-        validators: &[Validator::NotPlaceholderText],
-        before: 8,
-        after: 160,
-        ..RuleSpec::DEFAULT
-    },
+    cli_password!(
+        "curl-user-password",
+        "curl with user:password credentials (-u / --user / --proxy-user / -U)",
+        ["curl"],
+        concat!(
+            r"\bcurl\b",
+            cli_gap!(),
+            r"(?:-[A-Za-z]*u[ \t]{0,4}|-U[ \t]{0,4}|--(?:proxy-)?user(?:",
+            cli_sep!(),
+            r#"{1,8}|=))["']?[^\s:"']{1,128}:((?:[^\s"'\\]|\\[^\n]){3,256})"#
+        ),
+        700
+    ),
+    cli_password!(
+        "mysql-cli-password",
+        "MySQL / MariaDB client with a password on the command line (-pPASSWORD, --password=)",
+        ["mysql", "mariadb"],
+        concat!(
+            r"\b(?:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlsh|mariadb|mariadb-dump|mariadb-admin)\b",
+            cli_gap!(),
+            r"(?:-p|--password=)",
+            cli_value!()
+        ),
+        420
+    ),
+    cli_password!(
+        "registry-login-password",
+        "Container registry or Helm login with the password on the command line (-p, --password)",
+        ["login", "helm"],
+        concat!(
+            r"(?:\b(?:docker|podman|nerdctl|buildah|skopeo|oras|crane|helm(?:\s+registry)?)",
+            r"(?:\s|\\\r?\n){1,8}login\b",
+            cli_gap!(),
+            r"(?:-p(?:",
+            cli_sep!(),
+            r"{1,8}|=)?|--password(?:",
+            cli_sep!(),
+            r"{1,8}|=))|\bhelm\b",
+            cli_gap!(),
+            r"--password(?:",
+            cli_sep!(),
+            r"{1,8}|=))",
+            cli_value!()
+        ),
+        420
+    ),
+    cli_password!(
+        "redis-cli-password",
+        "redis-cli with the password on the command line (-a, --pass)",
+        ["redis-cli"],
+        concat!(
+            r"\bredis-cli\b",
+            cli_gap!(),
+            r"(?:-a|--pass)",
+            cli_sep!(),
+            r"{1,8}",
+            cli_value!()
+        ),
+        420
+    ),
+    cli_password!(
+        "mongo-cli-password",
+        "MongoDB shell or tools with the password on the command line (--password)",
+        ["mongo"],
+        concat!(
+            r"\bmongo(?:sh|dump|restore|import|export|stat|top)?\b",
+            cli_gap!(),
+            r"--password(?:",
+            cli_sep!(),
+            r"{1,8}|=)",
+            cli_value!()
+        ),
+        420
+    ),
+    cli_password!(
+        "sshpass-password",
+        "sshpass with the password on the command line (-p)",
+        ["sshpass"],
+        concat!(
+            r"\bsshpass(?:\s|\\\r?\n){1,8}-p",
+            cli_sep!(),
+            r#"{0,8}["']?((?:[^\s"'\\]|\\[^\n]){3,256})"#
+        ),
+        160
+    ),
 ];
 
 #[cfg(test)]
