@@ -464,6 +464,17 @@ fn in_process_keeps_the_agent_out_of_its_data_dir_whatever_its_name() {
         assert_eq!(d, "deny", "{input}");
         assert!(reason.contains("warden_data_dir"), "{reason}");
     }
+    // From the agent's working directory (the input's `cwd`), by its relative path too.
+    let from_cwd = serde_json::json!({"session_id":"s1","hook_event_name":"PreToolUse",
+        "cwd": dir, "tool_name":"Bash","tool_input":{"command":"cat state/keys.json"},
+        "tool_use_id":"t"})
+    .to_string();
+    let (d, reason) = decision(from_cwd);
+    assert_eq!(d, "deny");
+    assert!(
+        reason.contains("warden_data_dir_shell_relative"),
+        "{reason}"
+    );
     // Its neighbours are not Warden's.
     let (d, _) = decision(pre(
         "Read",

@@ -696,6 +696,7 @@ fn the_data_directory_in_use_is_protected_whatever_its_name() {
             std::path::Path::new("/home/dev/.wd state"),
         ],
         Some(std::path::Path::new("/home/dev")),
+        None,
     );
     let cfg = &governance.tool_blocklist;
     for cmd in [
@@ -782,7 +783,7 @@ fn the_data_directory_in_use_is_protected_whatever_its_name() {
     // protected wholesale.
     let mut off = warden_security::governance::GovernanceConfig::default();
     off.tool_blocklist.baseline = false;
-    off.protect_data_dir(&[std::path::Path::new("/srv/wd")], None);
+    off.protect_data_dir(&[std::path::Path::new("/srv/wd")], None, None);
     assert_eq!(
         verdict_in(
             &off.tool_blocklist,
@@ -793,7 +794,54 @@ fn the_data_directory_in_use_is_protected_whatever_its_name() {
     );
     use warden_security::governance::layers::data_dir_rules;
     let home = std::path::Path::new("/home/dev");
-    assert!(data_dir_rules(&[std::path::Path::new("/")], None).is_empty());
-    assert!(data_dir_rules(&[home], Some(home)).is_empty());
-    assert!(data_dir_rules(&[std::path::Path::new("data")], None).is_empty());
+    assert!(data_dir_rules(&[std::path::Path::new("/")], None, None).is_empty());
+    assert!(data_dir_rules(&[home], Some(home), None).is_empty());
+    assert!(data_dir_rules(&[std::path::Path::new("data")], None, None).is_empty());
+}
+
+#[test]
+fn inside_the_agents_working_directory_the_data_directory_is_protected_by_its_relative_path() {
+    let mut governance = warden_security::governance::GovernanceConfig::default();
+    governance.protect_data_dir(
+        &[std::path::Path::new("/work/proj/.wd")],
+        None,
+        Some(std::path::Path::new("/work/proj")),
+    );
+    let cfg = &governance.tool_blocklist;
+    for cmd in [
+        "cat .wd/keys.json",
+        "rm -rf ./.wd",
+        "sqlite3 .wd/warden.db 'delete from audit_log'",
+        "echo x > .wd/keys.json",
+        "tar czf /tmp/x.tgz .wd",
+    ] {
+        assert_eq!(
+            verdict_in(cfg, "Bash", json!({ "command": cmd })).as_deref(),
+            Some("deny:baseline.warden_data_dir_shell_relative"),
+            "{cmd}"
+        );
+    }
+    for (tool, args) in [
+        ("Read", json!({"file_path": ".wd/keys.json"})),
+        ("Write", json!({"file_path": "./.wd/x"})),
+    ] {
+        assert!(
+            verdict_in(cfg, tool, args.clone())
+                .is_some_and(|r| r.starts_with("deny:baseline.warden_data_dir_")),
+            "{tool} {args}"
+        );
+    }
+    // A bare word is not a path: only commands that touch files count.
+    for cmd in [
+        "git commit -m 'ignore .wd'",
+        "echo .wd",
+        "ls .wd",
+        "cat .wd2/notes",
+    ] {
+        assert_eq!(
+            verdict_in(cfg, "Bash", json!({ "command": cmd })),
+            None,
+            "{cmd}"
+        );
+    }
 }

@@ -196,16 +196,18 @@ pub fn hook_counters(
 
 /// `governance` with the rules that keep agents out of the data directory `data_dir`
 /// ([`warden_security::governance::GovernanceConfig::protect_data_dir`]), named by its
-/// absolute path as given and with symlinks resolved.
+/// absolute path as given and with symlinks resolved, and relative to `cwd` (the agent's
+/// working directory) when it is inside it.
 pub(crate) fn governance_for(
     governance: &warden_security::governance::GovernanceConfig,
     data_dir: &std::path::Path,
+    cwd: Option<&std::path::Path>,
 ) -> warden_security::governance::GovernanceConfig {
     let mut governance = governance.clone();
     let given = std::path::absolute(data_dir).unwrap_or_else(|_| data_dir.to_path_buf());
     let resolved = std::fs::canonicalize(data_dir).unwrap_or_else(|_| given.clone());
     let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
-    governance.protect_data_dir(&[given.as_path(), resolved.as_path()], home.as_deref());
+    governance.protect_data_dir(&[given.as_path(), resolved.as_path()], home.as_deref(), cwd);
     governance
 }
 
@@ -412,7 +414,7 @@ impl Runtime {
         spawn_vault_refresh(&dd, vault.clone());
         let leak: Arc<dyn LeakMatcher> = vault.clone();
         let engine = GovernanceEngine::with_leak_matcher(
-            &governance_for(&config.governance, dd.root()),
+            &governance_for(&config.governance, dd.root(), None),
             counters,
             leak.clone(),
         )

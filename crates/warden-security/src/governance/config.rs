@@ -345,9 +345,15 @@ impl GovernanceConfig {
 
     /// Sets the rules that keep agents out of Warden's data directory, whatever its name
     /// ([`super::layers::data_dir_rules`]; they apply while the baseline pack is on). `dirs`
-    /// are its absolute spellings; `home` is the user's home directory, for `~/…`.
-    pub fn protect_data_dir(&mut self, dirs: &[&std::path::Path], home: Option<&std::path::Path>) {
-        self.tool_blocklist.protected = super::layers::data_dir_rules(dirs, home);
+    /// are its absolute spellings; `home` is the user's home directory, for `~/…`; `cwd` the
+    /// agent's working directory when known, for relative paths.
+    pub fn protect_data_dir(
+        &mut self,
+        dirs: &[&std::path::Path],
+        home: Option<&std::path::Path>,
+        cwd: Option<&std::path::Path>,
+    ) {
+        self.tool_blocklist.protected = super::layers::data_dir_rules(dirs, home, cwd);
     }
 
     /// The effective mode of a layer: global shadow wins, else the layer's own mode.

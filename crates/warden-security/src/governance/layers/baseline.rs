@@ -304,7 +304,8 @@ fn spellings(dir: &std::path::Path, home: Option<&std::path::Path>) -> Vec<Strin
 /// (`warden serve --data-dir`, the hook's data dir): a shell command that names it or
 /// anything in it, and the file tools on a path inside it, are denied. `dirs` are the
 /// directory's absolute spellings (as given and with symlinks resolved, when they differ);
-/// `home` is the user's home directory, for the `~/…` spellings.
+/// `home` is the user's home directory, for the `~/…` spellings; `cwd`, the agent's working
+/// directory when known (the hook's input says it), for paths relative to it.
 ///
 /// The baseline rules recognise a data directory called `warden-data` by its name; these
 /// cover the one actually in use. `/`, the home directory itself and relative paths are
@@ -312,9 +313,11 @@ fn spellings(dir: &std::path::Path, home: Option<&std::path::Path>) -> Vec<Strin
 pub fn data_dir_rules(
     dirs: &[&std::path::Path],
     home: Option<&std::path::Path>,
+    cwd: Option<&std::path::Path>,
 ) -> Vec<crate::governance::config::ArgumentRuleConfig> {
     use crate::governance::config::ArgumentRuleConfig;
     let mut spelled: Vec<String> = Vec::new();
+    let mut relative: Vec<String> = Vec::new();
     for dir in dirs {
         if dir.parent().is_none() || home == Some(*dir) || !dir.is_absolute() {
             continue;
@@ -324,11 +327,25 @@ pub fn data_dir_rules(
                 spelled.push(s);
             }
         }
+        let inside_cwd = cwd
+            .and_then(|c| dir.strip_prefix(c).ok())
+            .map(|r| r.to_string_lossy().into_owned())
+            .filter(|r| !r.is_empty());
+        if let Some(r) = inside_cwd.map(|r| regex::escape(&r)) {
+            if !relative.contains(&r) {
+                relative.push(r);
+            }
+        }
     }
     if spelled.is_empty() {
         return Vec::new();
     }
-    let alternatives = spelled.join("|");
+    let relative = (!relative.is_empty()).then(|| relative.join("|"));
+    let alternatives = match &relative {
+        // File tools take paths: a relative one names the directory as surely as an absolute.
+        Some(r) => format!("{}|(?:\\./+)?(?:{r})", spelled.join("|")),
+        None => spelled.join("|"),
+    };
     let reason = "reading or changing Warden's data directory (signing keys, vault key ring, \
                   audit log)";
     let rule = |id: &str, tool: &str, path: &str, pattern: String| ArgumentRuleConfig {
@@ -339,9 +356,10 @@ pub fn data_dir_rules(
         action: RuleAction::Deny,
         reason: Some(reason.to_owned()),
     };
-    let in_command = format!(r#"(?:^|[\s;&|(`"'=<>:@])(?:{alternatives})(?:$|[/\s"';&|)*<>])"#);
+    let absolute = spelled.join("|");
+    let in_command = format!(r#"(?:^|[\s;&|(`"'=<>:@])(?:{absolute})(?:$|[/\s"';&|)*<>])"#);
     let a_path_inside = format!(r"^(?:{alternatives})(?:[/\\]|$)");
-    vec![
+    let mut rules = vec![
         rule("shell", SHELL_TOOLS, "command", in_command),
         rule(
             "read",
@@ -383,5 +401,24 @@ pub fn data_dir_rules(
         ),
         rule("move_from", MOVE_TOOLS, "source", a_path_inside.clone()),
         rule("move_to", MOVE_TOOLS, "destination", a_path_inside),
-    ]
+    ];
+    // In a command a bare relative name (`state`) may be any word, so it counts only as an
+    // argument of a command that reads, changes or sends files, or after a redirection.
+    if let Some(r) = relative {
+        rules.push(rule(
+            "shell_relative",
+            SHELL_TOOLS,
+            "command",
+            format!(
+                r#"(?:(?:^|[\s;&|(`])(?:{FILE_VERBS})\b[^;&|\n]*?[\s"'=<>@]|>>?\s*)["']?(?:\./+)?(?:{r})(?:$|[/\s"';&|)*<>])"#
+            ),
+        ));
+    }
+    rules
 }
+
+/// Commands that read, change or send the files named in their arguments.
+const FILE_VERBS: &str = "rm|rmdir|unlink|mv|cp|scp|rsync|tee|truncate|shred|chmod|chown|ln|\
+                          install|dd|sqlite3|sed|perl|cat|tac|less|more|head|tail|bat|batcat|nl|\
+                          xxd|hexdump|od|strings|base64|tar|zip|gpg|openssl|awk|grep|rg|curl|\
+                          wget|nc|ncat|find|vi|vim|nano|python3?|node";
