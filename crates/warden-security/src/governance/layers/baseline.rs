@@ -57,7 +57,7 @@ const CREDENTIAL_FILE: &str = r#"(?i)(?:^|[/\\])(?:\.ssh[/\\]+(?:\.[/\\]+)*id_[A
 /// directory). Copying commands (`cp`, `mv`, `scp`, `rsync`) fire only when the credential
 /// is a source, i.e. another argument follows it: `cp .env.example .env` writes a `.env`
 /// and passes, `cp .env /tmp/x` fires. Separators may repeat or hold `./`.
-const READ_CREDENTIAL_COMMAND: &str = r#"(?:^|[\s;&|(`$])(?:(?:cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_*?{},-]+(?:\.(?:bak|old|orig|backup|save))?(?:$|[\s"';&|)])|\.ssh/*\*?(?:$|[\s"';&|)])|\.aws/+(?:\./+)*credentials|\.aws/*\*?(?:$|[\s"';&|)])|\.config/+gcloud/|\.kube/+config(?:$|[\s"';&|)])|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?\*?(?:$|[\s"';&|)])|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow|admin\.token|hook\.token|master\.keys|audit\.key|warden-data/+(?:keys\.json|\*))|(?:cp|mv|scp|rsync)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_-]+|\.ssh/*\*?|\.aws/+(?:\./+)*credentials|\.aws/*\*?|\.config/+gcloud/\S*|\.kube/+config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow)["']?\s+["']?[^\s;&|])"#;
+const READ_CREDENTIAL_COMMAND: &str = r#"(?i)(?:^|[\s;&|(`$])(?:(?:cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_*?{},-]+(?:\.(?:bak|old|orig|backup|save))?(?:$|[\s"';&|)])|\.ssh/*\*?(?:$|[\s"';&|)])|\.aws/+(?:\./+)*credentials|\.aws/*\*?(?:$|[\s"';&|)])|\.config/+gcloud/|\.kube/+config(?:$|[\s"';&|)])|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?\*?(?:$|[\s"';&|)])|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow|admin\.token|hook\.token|master\.keys|audit\.key|warden-data/+(?:keys\.json|\*))|(?:cp|mv|scp|rsync)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_-]+|\.ssh/*\*?|\.aws/+(?:\./+)*credentials|\.aws/*\*?|\.config/+gcloud/\S*|\.kube/+config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow)["']?\s+["']?[^\s;&|])"#;
 
 /// The rest of [`READ_CREDENTIAL_AFTER_CD`] after the directory: the end of the `cd`
 /// (`/`, `/.`, a closing quote), a separator (`&&`, `;`, `||`, a new line), any commands,
@@ -80,7 +80,7 @@ macro_rules! after_cd {
 /// by a path relative to it: the same reading commands as [`READ_CREDENTIAL_COMMAND`],
 /// anywhere later in the same command text.
 const READ_CREDENTIAL_AFTER_CD: &str = concat!(
-    r#"(?:^|[\s;&|(`])(?:cd|pushd)\s+(?:-[LPe@]+\s+|--\s+)*["']?"#,
+    r#"(?i)(?:^|[\s;&|(`])(?:cd|pushd)\s+(?:-[LPe@]+\s+|--\s+)*["']?"#,
     r#"(?:(?:~|\$HOME|\$\{HOME\}|/root|/home/[^/\s;&|"']+|/Users/[^/\s;&|"']+)/+)?"#,
     r#"(?:\.ssh"#,
     after_cd!(r#"id_[A-Za-z0-9_*?{},-]+(?:\.(?:bak|old|orig|backup|save))?|\*|\."#),

@@ -14,7 +14,7 @@ use super::{RuleSpec, Validator};
 /// (`\` at a line's end), then the whitespace before the flag.
 macro_rules! cli_gap {
     () => {
-        r"(?:[^\n|;&\\]|\\[^\n]|\\\r?\n){0,256}?(?:\s|\\\r?\n)"
+        r"(?:[^\n|;&\\]|\\[^\n]|\\\r?\n)*?(?:\s|\\\r?\n)"
     };
 }
 
@@ -29,7 +29,7 @@ macro_rules! cli_sep {
 /// kept (a quoted value is taken to its closing quote by the engine).
 macro_rules! cli_value {
     () => {
-        r#"["']?((?:[^\s"'\\\-]|\\[^\n])(?:[^\s"'\\]|\\[^\n]){2,127})"#
+        r#"["']?((?:[^\s"'\\\-]|\\[^\n])(?:[^\s"'\\]|\\[^\n]){2,})"#
     };
 }
 
@@ -157,7 +157,7 @@ pub(super) const RULES: &[RuleSpec] = &[
             cli_gap!(),
             r"(?:-[A-Za-z]*u[ \t]{0,4}|-U[ \t]{0,4}|--(?:proxy-)?user(?:",
             cli_sep!(),
-            r#"{1,8}|=))["']?[^\s:"']{1,128}:((?:[^\s"'\\]|\\[^\n]){3,256})"#
+            r#"{1,8}|=))["']?[^\s:"']+:((?:[^\s"'\\]|\\[^\n]){3,})"#
         ),
         700
     ),
@@ -229,7 +229,7 @@ pub(super) const RULES: &[RuleSpec] = &[
         concat!(
             r"\bsshpass(?:\s|\\\r?\n){1,8}-p",
             cli_sep!(),
-            r#"{0,8}["']?((?:[^\s"'\\]|\\[^\n]){3,256})"#
+            r#"{0,8}["']?((?:[^\s"'\\]|\\[^\n]){3,})"#
         ),
         160
     ),
