@@ -1,6 +1,10 @@
 //! `warden hook claude-code` and `warden hook install` through the real binary.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::assert_success;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
@@ -116,12 +120,7 @@ fn install_write_creates_the_settings_file() {
         ],
         b"",
     );
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
     assert_eq!(
         v["hooks"]["PreToolUse"][0]["hooks"][0]["command"],
@@ -195,12 +194,7 @@ fn in_process_denies_a_destructive_command_and_audits_it() {
     let data = dir.join("data");
     let deny = r#"{"session_id":"s1","hook_event_name":"PreToolUse","tool_name":"Bash","tool_input":{"command":"rm -rf /"},"tool_use_id":"t1"}"#;
     let out = in_process(&data, deny);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["hookSpecificOutput"]["permissionDecision"], "deny");
     assert!(v["hookSpecificOutput"]["permissionDecisionReason"]
@@ -252,12 +246,7 @@ fn post_tool_use_removes_an_encoded_secret_from_the_output() {
         "tool_use_id": "t9"
     });
     let out = in_process(&data, &input.to_string());
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(!text.contains(&token), "{text}");
     assert!(!text.contains(&encoded), "{text}");
@@ -336,12 +325,7 @@ fn in_process_rate_limit_state_persists_across_processes() {
             .unwrap();
         let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
         let out = child.wait_with_output().unwrap();
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&out);
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         decisions.push(
             v["hookSpecificOutput"]["permissionDecision"]
@@ -375,12 +359,7 @@ fn a_lone_surrogate_in_the_input_does_not_block_the_call() {
     let _ = std::fs::create_dir_all(&dir);
     let input = r#"{"session_id":"s","transcript_path":"/tmp/t","cwd":"/tmp","hook_event_name":"PreToolUse","tool_name":"Write","tool_input":{"file_path":"/tmp/notes.md","content":"half an emoji: \ud83d"}}"#;
     let out = in_process(&dir.join("data"), input);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -428,12 +407,7 @@ fn in_process_keeps_the_agent_out_of_its_data_dir_whatever_its_name() {
     };
     let decision = |input: String| {
         let out = in_process(&data, &input);
-        assert_eq!(
-            out.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        assert_success(&out);
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
         let h = &v["hookSpecificOutput"];
         (

@@ -3,6 +3,7 @@
 
 mod common;
 
+use common::assert_success;
 use common::server::{client, finish, serve, temp_dir, Server};
 use reqwest::blocking::Client;
 use serde_json::{json, Value};
@@ -456,12 +457,7 @@ fn decisions_survive_a_restart_and_the_chain_verifies() {
     assert_eq!(v, json!({"ok": true, "records": 6}));
     s.stop();
     let out = cli(&["audit", "verify"], &data);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -589,11 +585,7 @@ fn cli_token(data: &std::path::Path, audience: &str) -> String {
         ],
         data,
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     String::from_utf8(out.stdout).unwrap().trim().to_owned()
 }
 
@@ -761,11 +753,7 @@ fn a_running_server_follows_key_rotation_and_retirement() {
     };
 
     let out = cli(&["keys", "rotate", "--alg", "ES256"], &data);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     eventually("the JWKS lists the new key", || jwks_kids(&c).len() == 2);
     let new_kid = jwks_kids(&c).into_iter().find(|k| *k != old_kid).unwrap();
     // The server signs with the new active key, and the old one still verifies.
@@ -781,11 +769,7 @@ fn a_running_server_follows_key_rotation_and_retirement() {
     );
 
     let out = cli(&["keys", "retire", &old_kid], &data);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     eventually("a token of the retired key is refused", || {
         let (st, v) = post_json(&c, &s.url("/v1/govern"), Some(&admin), &call);
         st == 401 && v["error"]["code"] == "unknown_kid"
@@ -958,11 +942,7 @@ fn a_running_server_follows_the_vault_cli() {
     // A secret stored beside the server is flagged by its secret scan within seconds.
     let value = "wv-7Kq2Zp9Lx4Rt8Mn3Bc6Vd1Fg5Hj0";
     let out = cli_with_stdin(&["vault", "put", "demo/key"], &data, value.as_bytes());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let leak = json!({"tool":"Bash","arguments":{"command": format!("echo {value}")}});
     eventually("the stored secret is flagged", || {
         let (_, v) = post_json(&c, &s.url("/v1/govern"), Some(&admin), &leak);
@@ -982,17 +962,9 @@ fn a_running_server_follows_the_vault_cli() {
         .unwrap()
         .to_owned();
     let out = cli_with_stdin(&["vault", "rotate", "--kid", "rotated-1"], &data, b"");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let out = cli_with_stdin(&["vault", "retire", &old_kid], &data, b"");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     std::thread::sleep(std::time::Duration::from_millis(2500));
     assert_eq!(put_secret(&c, &s, &admin, "demo/after", "two"), 201);
     let (st, v) = get(&c, &s.url("/v1/secrets/demo/before"), Some(&admin));
@@ -1266,12 +1238,7 @@ fn hook_install_for_a_server_mints_a_session_token_for_the_hook() {
         .env_remove("WARDEN_CONFIG")
         .output()
         .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let token_file = v["token_file"].as_str().unwrap().to_owned();
     assert!(
@@ -1306,12 +1273,7 @@ fn hook_install_for_a_server_mints_a_session_token_for_the_hook() {
             .unwrap();
     }
     let out = child.wait_with_output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["hookSpecificOutput"]["permissionDecision"], "deny", "{v}");
     finish(s, dir);
@@ -1350,12 +1312,7 @@ fn async_decisions_served_on_every_connection_thread_are_drained_on_sigterm() {
     }
     assert_eq!(s.stop_with_status(), Some(0));
     let out = cli(&["audit", "verify"], &data);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_success(&out);
     let report: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(report, json!({"ok": true, "records": 300}));
     let _ = std::fs::remove_dir_all(dir);

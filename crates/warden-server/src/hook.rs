@@ -240,12 +240,12 @@ pub async fn run_in_process(
         .await
         .map_err(|e| e.to_string())?;
     let counters = crate::runtime::hook_counters(config, &store).map_err(|e| e.to_string())?;
-    // With a vault key ring (an initialized data dir or $WARDEN_MASTER_KEY), stored secrets
-    // are recognised verbatim too.
     // The agent's working directory, from the input: a data dir inside it is also protected
     // under its relative path.
     let cwd = input.raw.cwd.as_deref().map(std::path::Path::new);
     let governance = crate::runtime::governance_for(&config.governance, data_dir, cwd);
+    // With a vault key ring (an initialized data dir or $WARDEN_MASTER_KEY), stored secrets
+    // are recognised verbatim too.
     let engine = match warden_security::vault::keyring::file::from_env_or_dir(data_dir)
         .map_err(|e| e.to_string())?
     {

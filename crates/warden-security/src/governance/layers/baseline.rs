@@ -53,11 +53,24 @@ const SEARCH_TOOLS: &str = "{Grep,grep,search_file_content,mcp__*__search_files}
 /// Credential files, as the end of a path (used on Read-like tools).
 const CREDENTIAL_FILE: &str = r#"(?i)(?:^|[/\\])(?:\.ssh[/\\]+(?:\.[/\\]+)*id_[A-Za-z0-9_-]+(?:\.(?:bak|old|orig|backup|save))?|\.aws[/\\]+(?:\.[/\\]+)*credentials|\.config[/\\]+gcloud[/\\].*|\.kube[/\\]+config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker[/\\]+config\.json|\.pgpass|admin\.token|hook\.token|master\.keys|audit\.key|warden-data[/\\]+keys\.json)$|^/etc/shadow$"#;
 
+/// The commands that print, pack, encrypt or send the files named in their arguments, as a
+/// regex alternation: the reading commands of the credential rules
+/// ([`READ_CREDENTIAL_COMMAND`], [`READ_CREDENTIAL_AFTER_CD`]) and part of [`FILE_VERBS`].
+macro_rules! reading_commands {
+    () => {
+        "cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat"
+    };
+}
+
 /// Commands that read or ship a credential file (or the whole `~/.ssh` / `~/.aws`
 /// directory). Copying commands (`cp`, `mv`, `scp`, `rsync`) fire only when the credential
 /// is a source, i.e. another argument follows it: `cp .env.example .env` writes a `.env`
 /// and passes, `cp .env /tmp/x` fires. Separators may repeat or hold `./`.
-const READ_CREDENTIAL_COMMAND: &str = r#"(?i)(?:^|[\s;&|(`$])(?:(?:cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_*?{},-]+(?:\.(?:bak|old|orig|backup|save))?(?:$|[\s"';&|)])|\.ssh/*\*?(?:$|[\s"';&|)])|\.aws/+(?:\./+)*credentials|\.aws/*\*?(?:$|[\s"';&|)])|\.config/+gcloud/|\.kube/+config(?:$|[\s"';&|)])|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?\*?(?:$|[\s"';&|)])|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow|admin\.token|hook\.token|master\.keys|audit\.key|warden-data/+(?:keys\.json|\*))|(?:cp|mv|scp|rsync)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_-]+|\.ssh/*\*?|\.aws/+(?:\./+)*credentials|\.aws/*\*?|\.config/+gcloud/\S*|\.kube/+config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow)["']?\s+["']?[^\s;&|])"#;
+const READ_CREDENTIAL_COMMAND: &str = concat!(
+    r#"(?i)(?:^|[\s;&|(`$])(?:(?:"#,
+    reading_commands!(),
+    r#")\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_*?{},-]+(?:\.(?:bak|old|orig|backup|save))?(?:$|[\s"';&|)])|\.ssh/*\*?(?:$|[\s"';&|)])|\.aws/+(?:\./+)*credentials|\.aws/*\*?(?:$|[\s"';&|)])|\.config/+gcloud/|\.kube/+config(?:$|[\s"';&|)])|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?\*?(?:$|[\s"';&|)])|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow|admin\.token|hook\.token|master\.keys|audit\.key|warden-data/+(?:keys\.json|\*))|(?:cp|mv|scp|rsync)\s(?:[^;&|\n]*?[\s/"'=@~])?(?:\.ssh/+(?:\./+)*id_[A-Za-z0-9_-]+|\.ssh/*\*?|\.aws/+(?:\./+)*credentials|\.aws/*\*?|\.config/+gcloud/\S*|\.kube/+config|\.env(?:\.(?:local|dev|development|prod|production|staging|test))?|\.netrc|\.git-credentials|\.docker/+config\.json|\.pgpass|/etc/shadow)["']?\s+["']?[^\s;&|])"#
+);
 
 /// The rest of [`READ_CREDENTIAL_AFTER_CD`] after the directory: the end of the `cd`
 /// (`/`, `/.`, a closing quote), a separator (`&&`, `;`, `||`, a new line), any commands,
@@ -66,7 +79,9 @@ macro_rules! after_cd {
     ($files:literal) => {
         concat!(
             r#"/*(?:\./*)*["']?[ \t]*(?:&&|;|\|\||\r?\n)(?:(?s:.)*?[\s;&|(`$])?"#,
-            r#"(?:cat|tac|less|more|head|tail|bat|batcat|nl|xxd|hexdump|od|strings|base64|tar|zip|gpg|openssl|awk|sed|grep|rg|curl|wget|nc|ncat|cp|mv|scp|rsync)\s(?:[^;&|\n]*?[\s"'=@<])?(?:\./+)?"#,
+            "(?:",
+            reading_commands!(),
+            r#"|cp|mv|scp|rsync)\s(?:[^;&|\n]*?[\s"'=@<])?(?:\./+)?"#,
             r#"(?:"#,
             $files,
             r#")["']?(?:$|[\s;&|)])"#
@@ -308,8 +323,9 @@ fn spellings(dir: &std::path::Path, home: Option<&std::path::Path>) -> Vec<Strin
 /// directory when known (the hook's input says it), for paths relative to it.
 ///
 /// The baseline rules recognise a data directory called `warden-data` by its name; these
-/// cover the one actually in use. `/`, the home directory itself and relative paths are
-/// skipped: protecting them would shut the agent out of everything.
+/// cover the one actually in use. `/` and the home directory itself are skipped (protecting
+/// them would shut the agent out of everything), and so is an entry of `dirs` that is not
+/// absolute.
 pub fn data_dir_rules(
     dirs: &[&std::path::Path],
     home: Option<&std::path::Path>,
@@ -418,7 +434,8 @@ pub fn data_dir_rules(
 }
 
 /// Commands that read, change or send the files named in their arguments.
-const FILE_VERBS: &str = "rm|rmdir|unlink|mv|cp|scp|rsync|tee|truncate|shred|chmod|chown|ln|\
-                          install|dd|sqlite3|sed|perl|cat|tac|less|more|head|tail|bat|batcat|nl|\
-                          xxd|hexdump|od|strings|base64|tar|zip|gpg|openssl|awk|grep|rg|curl|\
-                          wget|nc|ncat|find|vi|vim|nano|python3?|node";
+const FILE_VERBS: &str = concat!(
+    reading_commands!(),
+    "|rm|rmdir|unlink|mv|cp|scp|rsync|tee|truncate|shred|chmod|chown|ln|install|dd|sqlite3|perl|",
+    "find|vi|vim|nano|python3?|node"
+);

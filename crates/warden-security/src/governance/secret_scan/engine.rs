@@ -654,7 +654,7 @@ impl Engine {
                 .all(|&v| validate::check(v, text, s, e))
             && !self.allowed(&text[s..e])
         {
-            let e = if QUOTED_VALUE_RULES.contains(&rule.spec.id) {
+            let e = if rule.spec.quoted_value {
                 to_closing_quote(text, s, e)
             } else {
                 e
@@ -711,7 +711,7 @@ impl Engine {
                     .all(|&v| validate::check(v, text, s, e))
                 && !self.allowed(&text[s..e])
             {
-                let e = if QUOTED_VALUE_RULES.contains(&rule.spec.id) {
+                let e = if rule.spec.quoted_value {
                     to_closing_quote(text, s, e)
                 } else {
                     e
@@ -726,20 +726,6 @@ impl Engine {
         }
     }
 }
-
-/// Rules whose quoted value may hold any character (generic assignments, passwords given to
-/// commands): their value class stops at a space or a bracket, so a quoted value is taken to
-/// its closing quote.
-const QUOTED_VALUE_RULES: &[&str] = &[
-    "generic-password",
-    "generic-secret",
-    "curl-user-password",
-    "mysql-cli-password",
-    "registry-login-password",
-    "redis-cli-password",
-    "mongo-cli-password",
-    "sshpass-password",
-];
 
 /// Longest quoted value taken whole.
 const MAX_QUOTED_VALUE: usize = 256;

@@ -26,7 +26,7 @@ macro_rules! cli_sep {
 }
 
 /// A flag's value (group 1): optionally quoted, not starting with `-`, escaped characters
-/// kept (a quoted value is taken to its closing quote by the engine).
+/// kept (a quoted value is taken to its closing quote: `quoted_value`).
 macro_rules! cli_value {
     () => {
         r#"["']?((?:[^\s"'\\\-]|\\[^\n])(?:[^\s"'\\]|\\[^\n]){2,})"#
@@ -46,6 +46,7 @@ macro_rules! cli_password {
             validators: &[Validator::NotPlaceholderText],
             before: 8,
             after: $after,
+            quoted_value: true,
             ..RuleSpec::DEFAULT
         }
     };
@@ -64,6 +65,7 @@ pub(super) const RULES: &[RuleSpec] = &[
         before: 48,
         generic: true,
         assignment: true,
+        quoted_value: true,
         ..RuleSpec::DEFAULT
     },
     RuleSpec {
@@ -77,6 +79,7 @@ pub(super) const RULES: &[RuleSpec] = &[
         before: 48,
         generic: true,
         assignment: true,
+        quoted_value: true,
         ..RuleSpec::DEFAULT
     },
     RuleSpec {

@@ -81,6 +81,10 @@ pub struct RuleSpec {
     /// identifier around the keyword is followed by `=`/`:` (after optional quotes or
     /// brackets), and `context` words must occur inside that identifier.
     pub assignment: bool,
+    /// The value may hold any character when quoted (a password, a passphrase): the rule's
+    /// value class stops at a space or a bracket, so a value that opens with a quote is
+    /// reported to its closing quote.
+    pub quoted_value: bool,
 }
 
 impl RuleSpec {
@@ -100,6 +104,7 @@ impl RuleSpec {
         action: None,
         generic: false,
         assignment: false,
+        quoted_value: false,
     };
 }
 
